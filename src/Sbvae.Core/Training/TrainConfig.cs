@@ -1,0 +1,35 @@
+namespace Sbvae.Training;
+
+/// <summary>The training recipe; defaults are the reference (SPEC §5).</summary>
+public sealed record TrainConfig
+{
+    /// <summary>150 epochs over 3675 images = 34,500 steps of 16, as the walk-through.</summary>
+    public int Epochs { get; init; } = 150;
+    public int Batch { get; init; } = 16;
+    /// <summary>Adam learning rate (the walk-through's 3e-4).</summary>
+    public double LearningRate { get; init; } = 3e-4;
+    /// <summary>Seeds initial weights, the per-epoch shuffle and the reparameterisation noise.</summary>
+    public int Seed { get; init; }
+    /// <summary>Intra-op threads for libtorch; 0 = one per core. Results are reproducible for a fixed count.</summary>
+    public int Threads { get; init; }
+    public string Device { get; init; } = "cpu";
+    /// <summary>Path of the training images (.npz), or null for the built-in reference dataset.</summary>
+    public string? Dataset { get; init; }
+    /// <summary>Epochs between checkpoints; one is also written at the end and on Ctrl+C.</summary>
+    public int CheckpointEvery { get; init; } = 1;
+    /// <summary>fp32, bf16, or auto (bf16 where the CPU computes it natively).</summary>
+    public string Precision { get; init; } = "fp32";
+
+    public void Validate()
+    {
+        if (Epochs < 1 || Epochs > 1_000_000) throw new SbvaeException($"epochs must be between 1 and 1000000, got {Epochs}");
+        if (Batch < 1 || Batch > 65536) throw new SbvaeException($"batch size must be between 1 and 65536, got {Batch}");
+        if (!(LearningRate > 0) || LearningRate > 10) throw new SbvaeException($"learning rate must be in (0, 10], got {LearningRate}");
+        if (Threads < 0 || Threads > 1024) throw new SbvaeException($"threads must be between 0 and 1024, got {Threads}");
+        if (CheckpointEvery < 1) throw new SbvaeException($"checkpoint interval must be at least 1 epoch, got {CheckpointEvery}");
+        if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
+            throw new SbvaeException($"unknown device '{Device}' (use cpu or cuda)");
+        if (Precision is not ("fp32" or "bf16" or "auto"))
+            throw new SbvaeException($"unknown precision '{Precision}' (use fp32, bf16 or auto)");
+    }
+}

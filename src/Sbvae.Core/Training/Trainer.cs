@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Sbvae.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sbvae.Training;
+
+/// <summary>Progress after a step, for progress bars.</summary>
+public readonly record struct StepProgress(int Epoch, int Step, int StepsPerEpoch, double Kl, double Reconstruction, double ImagesPerSecond);
+
+/// <summary>Raised when the loss stops being a finite number; the weights are those before the bad step.</summary>
+public sealed class NonFiniteLossException(int epoch, long step)
+    : SbvaeException($"the loss became non-finite at epoch {epoch + 1}, step {step}; training stopped and the last good checkpoint is kept (try a lower --lr, then --resume)");
+
+/// <summary>
+/// The training loop (SPEC §5): Adam on mean(reconstruction + β·KL), the images shuffled every
+/// epoch from (seed, epoch). It knows nothing of files: logging and checkpointing hang on its
+/// events, and it stops cleanly between steps when cancelled.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Vae model;
+    private readonly TrainingImages images;
+    private readonly TrainConfig config;
+
+    public TorchSharp.Modules.Adam Optimizer { get; }
+    public TrainingState State { get; private set; }
+
+    public event Action<StepProgress>? StepCompleted;
+    public event Action<EpochRecord, TrainingState>? EpochCompleted;
+
+    public Trainer(Vae model, TrainingImages images, TrainConfig config, TrainingState? state = null)
+    {
+        this.model = model;
+        this.images = images;
+        this.config = config;
+        Optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
+        State = state ?? new TrainingState();
+    }
+
+    public int StepsPerEpoch => (images.Count + config.Batch - 1) / config.Batch;
+
+    /// <summary>Trains until the configured epoch count; returns false if cancelled first.</summary>
+    public bool Run(CancellationToken cancel)
+    {
+        model.train();
+        int n = images.Count, steps = StepsPerEpoch;
+        while (State.Epoch < config.Epochs)
+        {
+            int epoch = State.Epoch;
+            long[] order = Seeds.Permutation(n, config.Seed, epoch);
+            var clock = Stopwatch.StartNew();
+            double secondsBefore = State.EpochSeconds;
+            var s = State;
+            for (int step = s.StepInEpoch; step < steps; step++)
+            {
+                if (cancel.IsCancellationRequested)
+                {
+                    State = s with { EpochSeconds = secondsBefore + clock.Elapsed.TotalSeconds };
+                    return false;
+                }
+                int start = step * config.Batch, count = Math.Min(config.Batch, n - start);
+                var (kl, recon, loss) = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
+                s = s with
+                {
+                    StepInEpoch = step + 1,
+                    GlobalStep = s.GlobalStep + 1,
+                    EpochKlSum = s.EpochKlSum + kl,
+                    EpochReconSum = s.EpochReconSum + recon,
+                    EpochLossSum = s.EpochLossSum + loss,
+                    EpochImages = s.EpochImages + count,
+                };
+                State = s;
+                double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
+                StepCompleted?.Invoke(new StepProgress(epoch, step + 1, steps, s.EpochKlSum / s.EpochImages,
+                    s.EpochReconSum / s.EpochImages, s.EpochImages / Math.Max(seconds, 1e-9)));
+            }
+            double total = secondsBefore + clock.Elapsed.TotalSeconds;
+            var record = new EpochRecord(epoch + 1, s.EpochKlSum / s.EpochImages, s.EpochReconSum / s.EpochImages,
+                s.EpochLossSum / s.EpochImages, total, s.EpochImages / total);
+            State = new TrainingState { Epoch = epoch + 1, GlobalStep = s.GlobalStep, History = [.. s.History, record] };
+            EpochCompleted?.Invoke(record, State);
+        }
+        return true;
+    }
+
+    /// <summary>One Adam step; returns the batch sums of KL and reconstruction and of the loss.</summary>
+    private (double Kl, double Recon, double Loss) TrainStep(long[] indices, long globalStep, int epoch)
+    {
+        using var scope = NewDisposeScope();
+        using var noise = new Generator(Seeds.NoiseSeed(config.Seed, globalStep));
+        var x = images.Batch(indices);
+        using var terms = model.Loss(x, noise);
+        double loss = terms.Loss.item<float>();
+        if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
+        Optimizer.zero_grad();
+        terms.Loss.backward();
+        Optimizer.step();
+        return (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), loss * indices.Length);
+    }
+}

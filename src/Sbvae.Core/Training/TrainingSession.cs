@@ -1,0 +1,108 @@
+using Sbvae.Checkpoints;
+using Sbvae.Data;
+using Sbvae.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sbvae.Training;
+
+/// <summary>How a training session ended.</summary>
+public sealed record TrainOutcome(bool Completed, TrainingState State, RunFolder Run);
+
+/// <summary>
+/// Connects the trainer to a run folder: starts or resumes a run, writes losses.csv every
+/// epoch and a checkpoint every N epochs, at the end and when interrupted.
+/// </summary>
+public static class TrainingSession
+{
+    /// <summary>Sets libtorch's thread count (0 = one per core) and returns the count used.</summary>
+    public static int UseThreads(int threads)
+    {
+        int n = threads > 0 ? threads : Environment.ProcessorCount;
+        torch.set_num_threads(n);
+        return n;
+    }
+
+    public static Device ResolveDevice(string name)
+    {
+        if (name.StartsWith("cuda", StringComparison.Ordinal) && !torch.cuda.is_available())
+            throw new SbvaeException("CUDA is not available (this build uses the CPU libtorch); use --device cpu");
+        return torch.device(name);
+    }
+
+    /// <summary>A model with the run's initial weights (seeded) on <paramref name="device"/>.</summary>
+    public static Vae BuildModel(ModelConfig config, int seed, Device device)
+    {
+        torch.random.manual_seed((long)(Seeds.InitSeed(seed) >> 1));
+        var model = new Vae(config);
+        model.to(device);
+        return model;
+    }
+
+    public static TrainingImages ToTrainingImages(ImageDataset data, Device device) =>
+        new(data.Pixels, data.Count, data.Height, data.Width, data.Channels, device);
+
+    /// <summary>Starts a new run in <paramref name="dir"/>.</summary>
+    public static TrainOutcome Start(string dir, RunConfig config, ImageDataset data,
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
+    {
+        config.Model.Validate();
+        config.Train.Validate();
+        if (data.Height != config.Model.ImageSize)
+            throw new SbvaeException($"the dataset has {data.Height}-pixel images but the model expects {config.Model.ImageSize}");
+        var run = RunFolder.Create(dir);
+        UseThreads(config.Train.Threads);
+        var device = ResolveDevice(config.Train.Device);
+        using var model = BuildModel(config.Model, config.Train.Seed, device);
+        run.WriteConfig(config);
+        return Train(run, model, config, data, null, onStep, onEpoch, cancel);
+    }
+
+    /// <summary>Continues the run in <paramref name="dir"/> from its checkpoint, optionally to more epochs.</summary>
+    public static TrainOutcome Resume(string dir, ImageDataset data, int? epochs = null,
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
+    {
+        var run = RunFolder.Open(dir);
+        var checkpoint = run.LoadCheckpoint();
+        var config = checkpoint.Config;
+        if (epochs is int e) config = config with { Train = config.Train with { Epochs = e } };
+        config.Train.Validate();
+        if (data.Height != config.Model.ImageSize)
+            throw new SbvaeException($"the dataset has {data.Height}-pixel images but the run's model expects {config.Model.ImageSize}");
+        UseThreads(config.Train.Threads);
+        var device = ResolveDevice(config.Train.Device);
+        using var model = BuildModel(config.Model, config.Train.Seed, device);
+        checkpoint.LoadInto(model);
+        run.WriteConfig(config);
+        return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel);
+    }
+
+    static TrainOutcome Train(RunFolder run, Vae model, RunConfig config, ImageDataset data, Checkpoint? from,
+        Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel)
+    {
+        using var images = ToTrainingImages(data, model.parameters().First().device);
+        var trainer = new Trainer(model, images, config.Train, from?.State);
+        from?.LoadInto(trainer.Optimizer);
+        run.WriteLosses(trainer.State.History);
+        if (onStep is not null) trainer.StepCompleted += onStep;
+        trainer.EpochCompleted += (record, state) =>
+        {
+            run.WriteLosses(state.History);
+            if (state.Epoch % config.Train.CheckpointEvery == 0 || state.Epoch == config.Train.Epochs)
+                Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, state);
+            onEpoch?.Invoke(record);
+        };
+        if (from is null) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State);
+        bool completed;
+        try
+        {
+            completed = trainer.Run(cancel);
+        }
+        catch (NonFiniteLossException)
+        {
+            throw; // the last good checkpoint stays on disk untouched
+        }
+        if (!completed) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State);
+        return new TrainOutcome(completed, trainer.State, run);
+    }
+}
