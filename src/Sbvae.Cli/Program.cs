@@ -1,1 +1,1 @@
-return 0;
+return Sbvae.Cli.CliApp.Run(args);

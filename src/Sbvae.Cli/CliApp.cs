@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Sbvae.Cli.Commands;
+
+namespace Sbvae.Cli;
+
+/// <summary>
+/// The `sbvae` command line. Exit codes: 0 success, 2 bad input (one-line message, no stack
+/// trace), 130 interrupted (a checkpoint was saved), 1 an unexpected internal error.
+/// </summary>
+public static class CliApp
+{
+    public const int BadInput = 2;
+    public const int Interrupted = 130;
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("sbvae: spatial broadcast VAEs: generate data, train, compare, evaluate.");
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EncodeCommand.Create());
+        root.Subcommands.Add(ReconstructCommand.Create());
+        return root;
+    }
+
+    public static int Run(string[] args)
+    {
+        ParseResult parsed = BuildRoot().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"sbvae: {parsed.Errors[0].Message} (see sbvae --help)");
+            return BadInput;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (SbvaeException e)
+        {
+            Console.Error.WriteLine($"sbvae: error: {e.Message}");
+            return BadInput;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("SBVAE_DEBUG") is null)
+        {
+            Console.Error.WriteLine($"sbvae: internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (set SBVAE_DEBUG=1 for details)");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Sbvae.Cli.Console;
+using Sbvae.Models;
+using Sbvae.Training;
+
+namespace Sbvae.Cli.Commands;
+
+/// <summary>`sbvae train`: one VAE, reference recipe by default (SPEC §5), resumable.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var decoder = new Option<string>("--decoder") { Description = "sbd (spatial broadcast) or deconv", DefaultValueFactory = _ => "sbd" };
+        var output = new Option<string?>("--out") { Description = "The run folder to create" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint" };
+        var options = new TrainOptions();
+        var cmd = new Command("train", "Train a VAE with a spatial broadcast or deconvolutional decoder") { decoder, output, resume };
+        options.AddTo(cmd);
+        cmd.SetAction(p =>
+        {
+            using var interrupt = new Interrupt();
+            TrainOutcome outcome;
+            if (p.GetValue(resume) is string runDir)
+            {
+                var checkpoint = Checkpoints.RunFolder.Open(runDir).LoadCheckpoint();
+                var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
+                int? epochs = p.GetResult(options.Epochs) is { Implicit: false } ? p.GetValue(options.Epochs) : null;
+                int total = epochs ?? checkpoint.Config.Train.Epochs;
+                string title = ModelConfig.Name(checkpoint.Config.Model.Decoder);
+                outcome = TrainingProgress.Run(title, total, checkpoint.State.Epoch,
+                    (step, epoch) => TrainingSession.Resume(runDir, data, epochs, step, epoch, interrupt.Token));
+            }
+            else
+            {
+                string dir = p.GetValue(output) ?? throw new SbvaeException("give --out RUN_DIR for a new run (or --resume RUN_DIR)");
+                var kind = ModelConfig.ParseDecoder(p.GetValue(decoder)!);
+                var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset));
+                var config = options.ToConfig(p, kind, data.Height);
+                outcome = TrainingProgress.Run(ModelConfig.Name(kind), config.Train.Epochs, 0,
+                    (step, epoch) => TrainingSession.Start(dir, config, data, step, epoch, interrupt.Token));
+            }
+            return Report(outcome);
+        });
+        return cmd;
+    }
+
+    internal static int Report(TrainOutcome outcome)
+    {
+        if (!outcome.Completed)
+        {
+            System.Console.Error.WriteLine($"sbvae: interrupted; checkpoint saved at epoch {outcome.State.Epoch}, step {outcome.State.StepInEpoch}. Continue with: sbvae train --resume {outcome.Run.Dir}");
+            return CliApp.Interrupted;
+        }
+        var last = outcome.State.History.LastOrDefault();
+        if (last is not null)
+            System.Console.WriteLine($"done: {outcome.State.Epoch} epochs, final kl {last.Kl:F3}, reconstruction {last.Reconstruction:F3}; run folder {outcome.Run.Dir}");
+        return 0;
+    }
+}

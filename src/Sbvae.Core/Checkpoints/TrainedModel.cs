@@ -1,0 +1,104 @@
+using Sbvae.Data;
+using Sbvae.Models;
+using Sbvae.Training;
+using static TorchSharp.torch;
+
+namespace Sbvae.Checkpoints;
+
+/// <summary>
+/// A trained VAE loaded from a run folder, in evaluation mode, with batched helpers that
+/// take and return plain arrays: what encode, reconstruct, figures and metrics need.
+/// </summary>
+public sealed class TrainedModel : IDisposable
+{
+    public Vae Model { get; }
+    public RunConfig Config { get; }
+    public RunFolder Run { get; }
+    public TrainingState State { get; }
+    public Device Device { get; }
+    public int Latent => Config.Model.Latent;
+    public int ImageSize => Config.Model.ImageSize;
+    public string Name => ModelConfig.Name(Config.Model.Decoder);
+
+    TrainedModel(Vae model, RunConfig config, RunFolder run, TrainingState state, Device device)
+    {
+        Model = model; Config = config; Run = run; State = state; Device = device;
+    }
+
+    public static TrainedModel Load(string runDir, string device = "cpu")
+    {
+        var run = RunFolder.Open(runDir);
+        var checkpoint = run.LoadCheckpoint();
+        var dev = TrainingSession.ResolveDevice(device);
+        var model = new Vae(checkpoint.Config.Model);
+        model.to(dev);
+        checkpoint.LoadInto(model);
+        model.eval();
+        return new TrainedModel(model, checkpoint.Config, run, checkpoint.State, dev);
+    }
+
+    /// <summary>The dataset the run was trained on (or the reference one), or the one given.</summary>
+    public ImageDataset LoadDataset(string? path = null)
+    {
+        path ??= Config.Train.Dataset;
+        var data = path is null ? ImageDataset.Reference() : ImageDataset.Load(path);
+        CheckDataset(data);
+        return data;
+    }
+
+    public void CheckDataset(ImageDataset data)
+    {
+        if (data.Height != ImageSize)
+            throw new SbvaeException($"the dataset has {data.Height}-pixel images but the model in '{Run.Dir}' expects {ImageSize}");
+    }
+
+    /// <summary>μ and log σ² of every image, in dataset order; each (N, k) row-major.</summary>
+    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, int batch = 256)
+    {
+        var mu = new float[(long)images.Count * Latent];
+        var logVar = new float[mu.Length];
+        using var noGrad = no_grad();
+        for (int start = 0; start < images.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(batch, images.Count - start);
+            var (m, lv) = Model.Encoder.forward(images.Range(start, n));
+            m.cpu().data<float>().CopyTo(mu, (long)start * Latent);
+            lv.cpu().data<float>().CopyTo(logVar, (long)start * Latent);
+        }
+        return (mu, logVar);
+    }
+
+    /// <summary>Decodes μ for every image (not clamped); (N, 3, H, W) row-major.</summary>
+    public float[] Reconstruct(TrainingImages images, int batch = 128)
+    {
+        long per = 3L * ImageSize * ImageSize;
+        var recon = new float[images.Count * per];
+        using var noGrad = no_grad();
+        for (int start = 0; start < images.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(batch, images.Count - start);
+            Model.Reconstruct(images.Range(start, n)).cpu().data<float>().CopyTo(recon, start * per);
+        }
+        return recon;
+    }
+
+    /// <summary>Decodes codes (n, k) row-major to images (n, 3, H, W) row-major.</summary>
+    public float[] Decode(float[] codes)
+    {
+        int n = codes.Length / Latent;
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var z = tensor(codes, [n, Latent]).to(Device);
+        return Model.Decode(z).cpu().data<float>().ToArray();
+    }
+
+    public TrainingImages Images(ImageDataset data)
+    {
+        CheckDataset(data);
+        return TrainingSession.ToTrainingImages(data, Device);
+    }
+
+    public void Dispose() => Model.Dispose();
+}
