@@ -19,7 +19,7 @@ public sealed class TrainOptions
     public Option<string?> Dataset { get; } = CommonOptions.Dataset();
     public Option<bool> Unpadded { get; } = new("--unpadded") { Description = "Spatial broadcast decoder without padding on a larger grid (the paper's variant)" };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "Epochs between checkpoints", DefaultValueFactory = _ => 1 };
-    public Option<string> Precision { get; } = new("--precision") { Description = "fp32, bf16 or auto", DefaultValueFactory = _ => "fp32" };
+    public Option<string> Precision { get; } = new("--precision") { Description = "Compute precision: fp32, bf16 or auto (bf16 where the CPU has native bf16; weights stay fp32)", DefaultValueFactory = _ => "auto" };
 
     public void AddTo(Command cmd)
     {

@@ -35,8 +35,15 @@ public sealed class DeconvDecoder : Decoder
 
     public override Tensor forward(Tensor z)
     {
-        using var h = decoder_upsampling.forward(z);
-        using var grid3d = h.view(-1, 64, grid, grid);
-        return decoder_deconv.forward(grid3d);
+        if (Compute.Precision == Precision.Fp32)
+        {
+            using var h = decoder_upsampling.forward(z);
+            using var grid3d = h.view(-1, 64, grid, grid);
+            return decoder_deconv.forward(grid3d);
+        }
+        using var scope = NewDisposeScope();
+        var dtype = Compute.Dtype;
+        var features = LowPrecision.Run(decoder_upsampling, z, dtype).view(-1, 64, grid, grid);
+        return LowPrecision.Run(decoder_deconv, features, dtype).to(z.dtype).MoveToOuterDisposeScope();
     }
 }

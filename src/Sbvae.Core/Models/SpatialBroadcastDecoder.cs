@@ -52,7 +52,18 @@ public sealed class SpatialBroadcastDecoder : Decoder
 
     public override Tensor forward(Tensor z)
     {
-        using var input = Broadcast(z);
-        return decoder_convs.forward(input);
+        var compute = Compute;
+        if (!compute.FactoredBroadcast)
+        {
+            using var input = Broadcast(z);
+            if (compute.Precision == Precision.Fp32) return decoder_convs.forward(input);
+            using var output = LowPrecision.Run(decoder_convs, input, compute.Dtype);
+            return output.to(z.dtype);
+        }
+        // The first conv straight from z (no tiled input), then ReLU and the other convs.
+        using var scope = NewDisposeScope();
+        var first = (Conv2d)decoder_convs.children().First();
+        var h = BroadcastConv.Forward(z, first, x_grid, y_grid, compute.Dtype);
+        return LowPrecision.Run(decoder_convs, h, compute.Dtype, skip: 1).to(z.dtype).MoveToOuterDisposeScope();
     }
 }

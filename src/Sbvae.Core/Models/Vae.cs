@@ -17,6 +17,20 @@ public sealed class Vae : Module<Tensor, Tensor>
     public Encoder Encoder => encoder;
     public Decoder Decoder => decoder;
 
+    /// <summary>
+    /// How forward and backward compute (precision, factored layers). A runtime setting: the
+    /// weights stay fp32 and the state_dict and checkpoints do not change.
+    /// </summary>
+    public ComputeOptions Compute
+    {
+        get => decoder.Compute;
+        set
+        {
+            encoder.Compute = value;
+            decoder.Compute = value;
+        }
+    }
+
     public Vae(ModelConfig config) : base(nameof(Vae))
     {
         config.Validate();

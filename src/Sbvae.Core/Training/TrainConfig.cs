@@ -17,8 +17,8 @@ public sealed record TrainConfig
     public string? Dataset { get; init; }
     /// <summary>Epochs between checkpoints; one is also written at the end and on Ctrl+C.</summary>
     public int CheckpointEvery { get; init; } = 1;
-    /// <summary>fp32, bf16, or auto (bf16 where the CPU computes it natively).</summary>
-    public string Precision { get; init; } = "fp32";
+    /// <summary>fp32, bf16, or auto (bf16 where the CPU computes it natively). Compute only: weights stay fp32.</summary>
+    public string Precision { get; init; } = "auto";
 
     public void Validate()
     {

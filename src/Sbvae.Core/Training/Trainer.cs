@@ -25,6 +25,8 @@ public sealed class Trainer
 
     public TorchSharp.Modules.Adam Optimizer { get; }
     public TrainingState State { get; private set; }
+    /// <summary>The compute precision in use (<c>auto</c> resolved for this machine).</summary>
+    public Precision Precision { get; }
 
     public event Action<StepProgress>? StepCompleted;
     public event Action<EpochRecord, TrainingState>? EpochCompleted;
@@ -34,6 +36,8 @@ public sealed class Trainer
         this.model = model;
         this.images = images;
         this.config = config;
+        Precision = PrecisionSupport.Resolve(config.Precision, model.parameters().First().device);
+        model.Compute = ComputeOptions.For(Precision);
         Optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
         State = state ?? new TrainingState();
     }

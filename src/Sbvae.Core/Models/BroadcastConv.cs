@@ -1,0 +1,53 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Sbvae.Models;
+
+/// <summary>
+/// The spatial broadcast decoder's first conv, computed without the tiled (B, k+2, G, G) input.
+/// Its input is z tiled (constant over the plane) plus two coordinate planes, so by linearity
+/// conv(input) = conv(tiled z) + conv(coordinates) + bias, and:
+/// <list type="bullet">
+/// <item>conv(tiled z) is z times the sum of each kernel's taps that fall inside the grid. That
+/// sum is the same everywhere except on the border rows and columns (zero padding cuts taps
+/// off), so it takes one value per (row class, column class): a (B, O, 3, 3) matrix product,
+/// then spread to the plane (1×1 for the unpadded variant, which has no border).</item>
+/// <item>conv(coordinates) + bias depends only on the weights: one (O, 18)·(18, G'²) product
+/// with the im2col of the fixed coordinate planes.</item>
+/// </list>
+/// Exactly the same function as the convolution (up to float summation order).
+/// </summary>
+internal static class BroadcastConv
+{
+    /// <summary>Pre-activation output (B, O, G', G') in <paramref name="dtype"/>; the arithmetic itself is fp32.</summary>
+    public static Tensor Forward(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid, ScalarType dtype)
+    {
+        long b = z.shape[0], k = z.shape[1];
+        long pad = conv.padding![0], kernel = conv.kernel_size[0];
+        if (kernel != 3 || conv.kernel_size[1] != 3 || pad is not (0 or 1) || conv.padding[1] != pad || conv.stride.Any(s => s != 1))
+            throw new NotSupportedException("the factored broadcast conv handles 3×3, stride 1, padding 0 or 1");
+        using var scope = NewDisposeScope();
+        var weight = conv.weight;
+        long outChannels = weight.shape[0], grid = xGrid.shape[2], side = grid + 2 * pad - 2;
+
+        // Row (and column) classes: which of the 3 taps land inside the grid.
+        var taps = pad == 0
+            ? ones(1, 3, device: z.device)
+            : tensor(new float[] { 0, 1, 1, 1, 1, 1, 1, 1, 0 }, [3, 3], device: z.device);
+        long classes = taps.shape[0];
+        var perClass = einsum("ad,ocde,be->coab", taps, weight.narrow(1, 0, k), taps); // (k, O, c, c)
+        var zPart = z.mm(perClass.reshape(k, -1)).view(b, outChannels, classes, classes).to(dtype);
+        var rowClass = pad == 0
+            ? zeros(side, dtype: ScalarType.Int64, device: z.device)
+            : cat([zeros(1, dtype: ScalarType.Int64), ones(side - 2, dtype: ScalarType.Int64), full(1, 2L, dtype: ScalarType.Int64)]).to(z.device);
+
+        var coords = cat([xGrid, yGrid], 1).to(z.dtype);
+        var columns = F.unfold(coords, 3, padding: pad).squeeze(0); // (2·9, G'²)
+        var coordPart = weight.narrow(1, k, 2).reshape(outChannels, -1).mm(columns).view(1, outChannels, side, side);
+        if (conv.bias is not null) coordPart = coordPart + conv.bias.view(1, outChannels, 1, 1);
+
+        var plane = zPart.index_select(2, rowClass).index_select(3, rowClass);
+        return plane.add_(coordPart.to(dtype)).MoveToOuterDisposeScope();
+    }
+}

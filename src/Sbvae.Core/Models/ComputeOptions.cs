@@ -1,0 +1,35 @@
+using static TorchSharp.torch;
+
+namespace Sbvae.Models;
+
+/// <summary>The arithmetic used inside forward and backward; the weights themselves stay fp32.</summary>
+public enum Precision
+{
+    Fp32,
+    /// <summary>bfloat16 activations and weight copies; gradients reach the fp32 master weights through the cast.</summary>
+    Bf16,
+}
+
+/// <summary>
+/// How a <see cref="Vae"/> computes, separate from what it computes: never part of the
+/// checkpoint or the state_dict. <see cref="Plain"/> is the textbook module graph, kept as
+/// the reference the fast path is measured and tested against.
+/// </summary>
+public sealed record ComputeOptions
+{
+    public Precision Precision { get; init; } = Precision.Fp32;
+    /// <summary>
+    /// Spatial broadcast decoder only: compute the first conv from z and the weights without
+    /// building the tiled (B, k+2, G, G) input (see <see cref="BroadcastConv"/>). Exact algebra.
+    /// </summary>
+    public bool FactoredBroadcast { get; init; } = true;
+
+    /// <summary>The plain fp32 module graph: tiled input, nn.Conv2d forward.</summary>
+    public static ComputeOptions Plain { get; } = new() { FactoredBroadcast = false };
+
+    public static ComputeOptions For(Precision precision) => new() { Precision = precision };
+
+    internal ScalarType Dtype => Precision == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
+
+    public override string ToString() => this == Plain ? "fp32-plain" : Precision == Precision.Bf16 ? "bf16" : "fp32";
+}
