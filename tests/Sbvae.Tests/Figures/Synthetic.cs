@@ -83,4 +83,17 @@ internal static class Synthetic
             }
         return n;
     }
+
+    /// <summary>Count of pixels within tol of a colour in every channel.</summary>
+    public static int CountNear(SKBitmap bmp, SKRectI area, SKColor c, int tol = 12)
+    {
+        int n = 0;
+        for (int y = area.Top; y < area.Bottom; y++)
+            for (int x = area.Left; x < area.Right; x++)
+            {
+                SKColor p = bmp.GetPixel(x, y);
+                if (Math.Abs(p.Red - c.Red) <= tol && Math.Abs(p.Green - c.Green) <= tol && Math.Abs(p.Blue - c.Blue) <= tol) n++;
+            }
+        return n;
+    }
 }
