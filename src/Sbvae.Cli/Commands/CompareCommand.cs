@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sbvae.Checkpoints;
-using Sbvae.Cli.Console;
+using Sbvae.Cli.Terminal;
 using Sbvae.Data;
 using Sbvae.Models;
 using Sbvae.Reports;
@@ -47,10 +47,10 @@ public static class CompareCommand
                     if (code != 0) return code;
                     runs.Add(TrainedModel.Load(runDir, config.Train.Device));
                 }
-                System.Console.WriteLine("drawing figures and computing scores …");
+                Console.WriteLine("drawing figures and computing scores …");
                 var report = ComparisonBuilder.Build(runs, data, dir, "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), isQuick);
                 ReportWriter.Write(report, dir);
-                System.Console.WriteLine($"report: {Path.GetFullPath(Path.Combine(dir, "report.html"))} (and report.md)");
+                Console.WriteLine($"report: {Path.GetFullPath(Path.Combine(dir, "report.html"))} (and report.md)");
                 return 0;
             }
             finally
@@ -74,7 +74,7 @@ public static class CompareCommand
                 throw new SbvaeException($"'{runDir}' holds a run with another configuration; choose another --out");
             if (existing.State.Epoch >= config.Train.Epochs)
             {
-                System.Console.WriteLine($"{title}: already trained for {existing.State.Epoch} epochs in {runDir}");
+                Console.WriteLine($"{title}: already trained for {existing.State.Epoch} epochs in {runDir}");
                 return 0;
             }
             outcome = TrainingProgress.Run(title, config.Train.Epochs, existing.State.Epoch,

@@ -31,9 +31,9 @@ public static class FiguresCommand
                 foreach (var m in models.Skip(1)) m.CheckDataset(data);
                 var files = FigureSet.Draw(models, data, dir, p.GetValue(seed));
                 foreach (var f in new[] { files.LossCurves, files.Traversals, files.Geometry }.Concat(files.Animations))
-                    System.Console.WriteLine($"wrote {f}");
+                    Console.WriteLine($"wrote {f}");
                 foreach (var (model, r2) in files.GeometryR2)
-                    System.Console.WriteLine($"geometry affine R² ({model}): {r2:F3}");
+                    Console.WriteLine($"geometry affine R² ({model}): {r2:F3}");
                 return 0;
             }
             finally
