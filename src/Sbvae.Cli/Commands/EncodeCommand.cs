@@ -31,7 +31,7 @@ public static class EncodeCommand
                 ["mu"] = NpyArray.FromFloats(mu, shape),
                 ["logvar"] = NpyArray.FromFloats(logVar, shape),
             });
-            System.Console.WriteLine($"wrote mu and logvar of {data.Count} images (k = {model.Latent}) to {outPath}");
+            Console.WriteLine($"wrote mu and logvar of {data.Count} images (k = {model.Latent}) to {outPath}");
             return 0;
         });
         return cmd;

@@ -13,7 +13,7 @@ public sealed class Interrupt : IDisposable
 
     public Interrupt()
     {
-        if (OperatingSystem.IsWindows()) { System.Console.CancelKeyPress += OnCancel; return; }
+        if (OperatingSystem.IsWindows()) { Console.CancelKeyPress += OnCancel; return; }
         term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
         intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
     }
@@ -34,7 +34,7 @@ public sealed class Interrupt : IDisposable
     {
         term?.Dispose();
         intr?.Dispose();
-        if (OperatingSystem.IsWindows()) System.Console.CancelKeyPress -= OnCancel;
+        if (OperatingSystem.IsWindows()) Console.CancelKeyPress -= OnCancel;
         cts.Dispose();
     }
 }

@@ -31,7 +31,7 @@ public static class ReconstructCommand
             float[] recon = model.Reconstruct(images);
             int s = model.ImageSize;
             Npz.Write(outPath, new Dictionary<string, NpyArray> { ["recon"] = NpyArray.FromFloats(recon, [data.Count, 3, s, s]) });
-            System.Console.WriteLine($"wrote reconstructions of {data.Count} images to {outPath}");
+            Console.WriteLine($"wrote reconstructions of {data.Count} images to {outPath}");
             if (pngPath is not null)
             {
                 var rng = new Random(0);
@@ -41,7 +41,7 @@ public static class ReconstructCommand
                 var cells = picks.Select(i => DatasetImages.Chw(data, i))
                     .Concat(picks.Select(i => recon.AsSpan(i * per, per).ToArray())).ToList();
                 ImageGrid.SavePng(pngPath, cells, s, columns: cols, scale: s < 64 ? 2 : 1, rowLabels: ["input", "recons"]);
-                System.Console.WriteLine($"wrote {pngPath}");
+                Console.WriteLine($"wrote {pngPath}");
             }
             return 0;
         });

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Sbvae.Cli.Console;
+using Sbvae.Cli.Terminal;
 using Sbvae.Models;
 using Sbvae.Training;
 
@@ -48,12 +48,12 @@ public static class TrainCommand
     {
         if (!outcome.Completed)
         {
-            System.Console.Error.WriteLine($"sbvae: interrupted; checkpoint saved at epoch {outcome.State.Epoch}, step {outcome.State.StepInEpoch}. Continue with: sbvae train --resume {outcome.Run.Dir}");
+            Console.Error.WriteLine($"sbvae: interrupted; checkpoint saved at epoch {outcome.State.Epoch}, step {outcome.State.StepInEpoch}. Continue with: sbvae train --resume {outcome.Run.Dir}");
             return CliApp.Interrupted;
         }
         var last = outcome.State.History.LastOrDefault();
         if (last is not null)
-            System.Console.WriteLine($"done: {outcome.State.Epoch} epochs, final kl {last.Kl:F3}, reconstruction {last.Reconstruction:F3}; run folder {outcome.Run.Dir}");
+            Console.WriteLine($"done: {outcome.State.Epoch} epochs, final kl {last.Kl:F3}, reconstruction {last.Reconstruction:F3}; run folder {outcome.Run.Dir}");
         return 0;
     }
 }

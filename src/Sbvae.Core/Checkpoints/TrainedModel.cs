@@ -1,6 +1,7 @@
 using Sbvae.Data;
 using Sbvae.Models;
 using Sbvae.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Sbvae.Checkpoints;
@@ -55,7 +56,7 @@ public sealed class TrainedModel : IDisposable
     /// <summary>μ and log σ² of every image, in dataset order; each (N, k) row-major.</summary>
     public (float[] Mu, float[] LogVar) Encode(TrainingImages images, int batch = 256)
     {
-        var mu = new float[(long)images.Count * Latent];
+        var mu = new float[images.Count * Latent];
         var logVar = new float[mu.Length];
         using var noGrad = no_grad();
         for (int start = 0; start < images.Count; start += batch)
@@ -63,8 +64,8 @@ public sealed class TrainedModel : IDisposable
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, images.Count - start);
             var (m, lv) = Model.Encoder.forward(images.Range(start, n));
-            m.cpu().data<float>().CopyTo(mu, (long)start * Latent);
-            lv.cpu().data<float>().CopyTo(logVar, (long)start * Latent);
+            m.cpu().data<float>().CopyTo(mu, start * Latent);
+            lv.cpu().data<float>().CopyTo(logVar, start * Latent);
         }
         return (mu, logVar);
     }
@@ -79,7 +80,7 @@ public sealed class TrainedModel : IDisposable
         {
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, images.Count - start);
-            Model.Reconstruct(images.Range(start, n)).cpu().data<float>().CopyTo(recon, start * per);
+            Model.Reconstruct(images.Range(start, n)).cpu().data<float>().CopyTo(recon, (int)(start * per));
         }
         return recon;
     }

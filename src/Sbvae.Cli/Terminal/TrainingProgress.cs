@@ -1,7 +1,7 @@
 using Sbvae.Training;
 using Spectre.Console;
 
-namespace Sbvae.Cli.Console;
+namespace Sbvae.Cli.Terminal;
 
 /// <summary>
 /// Shows training progress: a live bar with the loss terms and throughput on a terminal,
@@ -14,7 +14,7 @@ public static class TrainingProgress
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return train(_ => { }, r => System.Console.WriteLine(
+            return train(_ => { }, r => Console.WriteLine(
                 $"{title} epoch {r.Epoch}/{epochs}  kl {r.Kl:F3}  recon {r.Reconstruction:F3}  {r.Seconds:F1} s  {r.ImagesPerSecond:F0} img/s"));
         }
         TrainOutcome? outcome = null;

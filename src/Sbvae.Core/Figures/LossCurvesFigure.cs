@@ -1,0 +1,49 @@
+using ScottPlot;
+
+namespace Sbvae.Figures;
+
+/// <summary>
+/// SPEC §6.1: KL and reconstruction terms per epoch, on log axes, one line per model.
+/// Non-positive or non-finite values cannot sit on a log axis and are left out.
+/// </summary>
+public static class LossCurvesFigure
+{
+    const int PanelWidth = 600, Height = 500;
+
+    public static void Save(string pngPath, IReadOnlyList<LossHistory> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        if (models.Count == 0) throw new ArgumentException("no models to plot", nameof(models));
+        Plot kl = Panel("KL term", "KL per image (log scale)", models, m => m.Kl);
+        Plot rec = Panel("reconstruction term", "reconstruction loss per image (log scale)", models, m => m.Reconstruction);
+        Plots.SaveRow(pngPath, [kl, rec], PanelWidth, Height);
+    }
+
+    static Plot Panel(string title, string yLabel, IReadOnlyList<LossHistory> models, Func<LossHistory, double[]> series)
+    {
+        Plot plot = Plots.New(title, "epoch", yLabel);
+        var palette = new ScottPlot.Palettes.Category10();
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        for (int m = 0; m < models.Count; m++)
+        {
+            double[] values = series(models[m]) ?? throw new ArgumentException($"model '{models[m].Model}' has no values");
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (int e = 0; e < values.Length; e++)
+            {
+                if (!(values[e] > 0) || double.IsInfinity(values[e])) continue;
+                xs.Add(e + 1);
+                ys.Add(Math.Log10(values[e]));
+                lo = Math.Min(lo, values[e]); hi = Math.Max(hi, values[e]);
+            }
+            var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), palette.GetColor(m));
+            line.LegendText = models[m].Model;
+            line.LineWidth = 2;
+            line.MarkerSize = xs.Count <= 40 ? 5 : 0;
+        }
+        if (lo <= hi) plot.Axes.Left.TickGenerator = LogTicks.For(lo, hi);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+}

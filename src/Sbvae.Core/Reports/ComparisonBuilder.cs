@@ -1,0 +1,46 @@
+using System.Globalization;
+using Sbvae.Checkpoints;
+using Sbvae.Data;
+
+namespace Sbvae.Reports;
+
+/// <summary>Gathers the figures, final losses, timings and scores of trained runs into a report.</summary>
+public static class ComparisonBuilder
+{
+    public static ComparisonReport Build(IReadOnlyList<TrainedModel> runs, ImageDataset data, string dir, string command, bool quick,
+        Func<TrainedModel, IReadOnlyDictionary<string, double>>? metrics = null)
+    {
+        var first = runs[0].Config;
+        var figures = FigureSet.Draw(runs, data, Path.Combine(dir, "figures"), first.Train.Seed);
+        var summaries = runs.Select(m =>
+        {
+            var h = m.State.History;
+            double seconds = h.Sum(r => r.Seconds);
+            double images = h.Sum(r => r.ImagesPerSecond * r.Seconds);
+            var last = h.Count > 0 ? h[^1] : null;
+            string label = FigureSet.Label(m);
+            return new ModelSummary(label, Path.GetFullPath(m.Run.Dir), h.Count, last?.Kl ?? double.NaN, last?.Reconstruction ?? double.NaN,
+                seconds, seconds > 0 ? images / seconds : double.NaN, figures.GeometryR2.GetValueOrDefault(label, double.NaN),
+                metrics?.Invoke(m) ?? new Dictionary<string, double>());
+        }).ToList();
+        string I(double v) => v.ToString(CultureInfo.InvariantCulture);
+        var config = new List<(string, string)>
+        {
+            ("dataset", first.Train.Dataset ?? $"reference circles ({data.Count} images, {data.Height}×{data.Width})"),
+            ("epochs", first.Train.Epochs.ToString(CultureInfo.InvariantCulture) + (quick ? " (--quick preset)" : "")),
+            ("latent size k", first.Model.Latent.ToString(CultureInfo.InvariantCulture)),
+            ("decoder variance σ_x²", I(first.Model.Variance)),
+            ("β", I(first.Model.Beta)),
+            ("batch", first.Train.Batch.ToString(CultureInfo.InvariantCulture)),
+            ("learning rate (Adam)", I(first.Train.LearningRate)),
+            ("seed", first.Train.Seed.ToString(CultureInfo.InvariantCulture)),
+            ("precision", first.Train.Precision),
+            ("spatial broadcast variant", first.Model.Unpadded ? "unpadded, larger grid (paper)" : "padded (walk-through)"),
+        };
+        string? note = quick
+            ? $"Quick preset: {first.Train.Epochs} epochs instead of the reference 150, so losses sit above the walk-through's final values; the comparison between decoders already shows."
+            : null;
+        int threads = first.Train.Threads > 0 ? first.Train.Threads : Environment.ProcessorCount;
+        return new ComparisonReport("Spatial broadcast vs deconv decoder", command, MachineInfo.Describe(threads), config, summaries, figures, note);
+    }
+}

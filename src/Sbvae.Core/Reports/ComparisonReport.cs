@@ -1,0 +1,23 @@
+namespace Sbvae.Reports;
+
+/// <summary>One model's row of the comparison: final loss terms, cost, scores.</summary>
+public sealed record ModelSummary(
+    string Label, string RunDir, int Epochs, double FinalKl, double FinalReconstruction,
+    double WallSeconds, double ImagesPerSecond, double GeometryR2,
+    IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>Everything report.md and report.html show.</summary>
+public sealed record ComparisonReport(
+    string Title, string Command, string Machine, IReadOnlyList<(string Key, string Value)> Configuration,
+    IReadOnlyList<ModelSummary> Models, FigureFiles Figures, string? Note);
+
+/// <summary>The walk-through's final per-image terms (SPEC §5), quoted beside ours.</summary>
+public static class ReferenceResults
+{
+    public static (double Reconstruction, double Kl)? For(string label) => label switch
+    {
+        "spatial broadcast" => (6.0, 12.9),
+        "deconv" => (8.8, 12.8),
+        _ => null,
+    };
+}

@@ -1,0 +1,173 @@
+using Sbvae.Checkpoints;
+using Sbvae.Data;
+using Sbvae.Evaluation;
+using Sbvae.Figures;
+using Sbvae.Training;
+using static TorchSharp.torch;
+
+namespace Sbvae.Reports;
+
+/// <summary>The figures drawn for one or two trained runs, and the geometry scores beside them.</summary>
+public sealed record FigureFiles(string LossCurves, string Traversals, string Geometry, IReadOnlyList<string> Animations,
+    IReadOnlyDictionary<string, double> GeometryR2);
+
+/// <summary>
+/// Computes what SPEC §6's figures show from trained models (encodings, reconstructions,
+/// traversals) and hands plain arrays to the renderers in <see cref="Sbvae.Figures"/>.
+/// </summary>
+public static class FigureSet
+{
+    /// <summary>Sweep of each latent coordinate: 7 values in [−2, 2] (SPEC §6.2).</summary>
+    public static readonly double[] Sweep = [-2, -4 / 3.0, -2 / 3.0, 0, 2 / 3.0, 4 / 3.0, 2];
+
+    public static FigureFiles Draw(IReadOnlyList<TrainedModel> models, ImageDataset data, string outDir, int seed)
+    {
+        Directory.CreateDirectory(outDir);
+        string losses = Path.Combine(outDir, "loss_curves.png");
+        LossCurvesFigure.Save(losses, models.Select(m => new LossHistory(Label(m),
+            m.State.History.Select(r => r.Kl).ToArray(), m.State.History.Select(r => r.Reconstruction).ToArray())).ToList());
+
+        var rng = new Random(seed);
+        int[] picks = Enumerable.Range(0, 7).Select(_ => rng.Next(data.Count)).ToArray();
+        string traversals = Path.Combine(outDir, "traversals.png");
+        TraversalFigure.Save(traversals, models.Select(m => Traversal(m, data, picks, seed)).ToList());
+
+        var animations = new List<string>();
+        int[] gifPicks = Enumerable.Range(0, 4).Select(_ => rng.Next(data.Count)).ToArray();
+        foreach (var m in models)
+        {
+            string gif = Path.Combine(outDir, $"traversal_{m.Name}.gif");
+            TraversalAnimation.SaveGif(gif, Animation(m, data, gifPicks), Sweep, m.ImageSize);
+            animations.Add(gif);
+        }
+
+        var grid = GeometryGrid.Create();
+        string geometry = Path.Combine(outDir, "geometry.png");
+        var r2 = new Dictionary<string, double>();
+        var panels = new List<GeometryData>();
+        foreach (var m in models)
+        {
+            var g = Geometry(m, data, grid);
+            panels.Add(g);
+            r2[Label(m)] = g.AffineR2 ?? double.NaN;
+        }
+        GeometryFigure.Save(geometry, grid.Points, grid.LineIds, panels);
+        return new FigureFiles(losses, traversals, geometry, animations, r2);
+    }
+
+    /// <summary>"spatial broadcast" or "deconv", as the figures title the models.</summary>
+    public static string Label(TrainedModel m) => m.Name == "sbd" ? "spatial broadcast" : "deconv";
+
+    /// <summary>Inputs, reconstructions and, for the middle input, each latent swept with the others at its sampled code.</summary>
+    static TraversalData Traversal(TrainedModel m, ImageDataset data, int[] picks, int seed)
+    {
+        float[][] inputs = picks.Select(i => DatasetImages.Chw(data, i)).ToArray();
+        var sub = Subset(data, picks);
+        using var images = m.Images(sub);
+        float[] recon = m.Reconstruct(images);
+        int per = 3 * m.ImageSize * m.ImageSize, k = m.Latent;
+        float[] z = SampledCode(m, images, picks.Length / 2, seed);
+        var codes = new float[k * Sweep.Length * k];
+        for (int d = 0; d < k; d++)
+            for (int s = 0; s < Sweep.Length; s++)
+            {
+                int row = d * Sweep.Length + s;
+                Array.Copy(z, 0, codes, row * k, k);
+                codes[row * k + d] = (float)Sweep[s];
+            }
+        float[] decoded = m.Decode(codes);
+        var traversals = new float[k][][];
+        for (int d = 0; d < k; d++)
+            traversals[d] = Enumerable.Range(0, Sweep.Length)
+                .Select(s => decoded.AsSpan((d * Sweep.Length + s) * per, per).ToArray()).ToArray();
+        return new TraversalData(Label(m), inputs,
+            Enumerable.Range(0, picks.Length).Select(i => recon.AsSpan(i * per, per).ToArray()).ToArray(),
+            traversals, Sweep, m.ImageSize);
+    }
+
+    /// <summary>z = μ + σ·ε for one image, with ε from a generator seeded by <paramref name="seed"/>.</summary>
+    static float[] SampledCode(TrainedModel m, TrainingImages images, int index, int seed)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using var gen = new TorchSharp.torch.Generator((ulong)seed);
+        var (z, _, _) = m.Model.Encode(images.Range(index, 1), gen);
+        return z.cpu().data<float>().ToArray();
+    }
+
+    /// <summary>frames[step][input][dim]: each input's μ with one coordinate set to the sweep value.</summary>
+    static float[][][][] Animation(TrainedModel m, ImageDataset data, int[] picks)
+    {
+        using var images = m.Images(Subset(data, picks));
+        var (mu, _) = m.Encode(images);
+        int k = m.Latent, per = 3 * m.ImageSize * m.ImageSize;
+        var codes = new float[Sweep.Length * picks.Length * k * k];
+        int row = 0;
+        for (int s = 0; s < Sweep.Length; s++)
+            for (int i = 0; i < picks.Length; i++)
+                for (int d = 0; d < k; d++, row++)
+                {
+                    Array.Copy(mu, i * k, codes, row * k, k);
+                    codes[row * k + d] = (float)Sweep[s];
+                }
+        float[] decoded = m.Decode(codes);
+        var frames = new float[Sweep.Length][][][];
+        row = 0;
+        for (int s = 0; s < Sweep.Length; s++)
+        {
+            frames[s] = new float[picks.Length][][];
+            for (int i = 0; i < picks.Length; i++)
+            {
+                frames[s][i] = new float[k][];
+                for (int d = 0; d < k; d++, row++) frames[s][i][d] = decoded.AsSpan(row * per, per).ToArray();
+            }
+        }
+        return frames;
+    }
+
+    /// <summary>SPEC §6.3: circles of the dataset's first colour on the grid, encoded; the two most informative dims.</summary>
+    static GeometryData Geometry(TrainedModel m, ImageDataset data, GeometryGrid grid)
+    {
+        var spec = GeometrySpec(m.ImageSize);
+        int s = m.ImageSize, n = grid.Count;
+        var pixels = new byte[n * s * s * 3];
+        var color = CssColors.Parse(spec.Colors[0]);
+        for (int i = 0; i < n; i++)
+        {
+            var one = new byte[s * s * 3];
+            SpriteRasterizer.Draw(one, s, spec.Shapes[0], spec.Sizes[0], grid.Points[i][0], grid.Points[i][1], color);
+            one.CopyTo(pixels, i * one.Length);
+        }
+        var images = new ImageDataset(n, s, s, 3, pixels, ["x", "y"],
+            grid.Points.SelectMany(p => p).ToArray(), new long[n * 2]);
+        using var t = m.Images(images);
+        var (mu, logVar) = m.Encode(t);
+        int k = m.Latent;
+        float[][] lv = Enumerable.Range(0, n).Select(i => logVar.AsSpan(i * k, k).ToArray()).ToArray();
+        var (a, b) = GeometryGrid.MostInformativeDims(lv);
+        double[][] points = Enumerable.Range(0, n).Select(i => new double[] { mu[i * k + a], mu[i * k + b] }).ToArray();
+        double r2 = GeometryScore.AffineR2(grid.Points, points);
+        return new GeometryData(Label(m), points, grid.LineIds, a, b, r2);
+    }
+
+    /// <summary>The reference shape (circle, size 16 at 64 px, scaled with the image) in red.</summary>
+    public static SpriteSpec GeometrySpec(int imageSize) => new()
+    {
+        NumPos = 2, Shapes = ["circle"], Sizes = [Math.Max(2, imageSize / 4)], Colors = ["red"], ImgSize = imageSize,
+    };
+
+    static ImageDataset Subset(ImageDataset data, int[] rows)
+    {
+        int per = data.Height * data.Width * data.Channels, f = data.NumFactors;
+        var px = new byte[rows.Length * per];
+        var values = new double[rows.Length * f];
+        var classes = new long[rows.Length * f];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Array.Copy(data.Pixels, (long)rows[i] * per, px, (long)i * per, per);
+            Array.Copy(data.FactorValues, (long)rows[i] * f, values, (long)i * f, f);
+            Array.Copy(data.FactorClasses, (long)rows[i] * f, classes, (long)i * f, f);
+        }
+        return new ImageDataset(rows.Length, data.Height, data.Width, data.Channels, px, data.FactorNames, values, classes);
+    }
+}

@@ -1,0 +1,56 @@
+using SkiaSharp;
+using Sbvae.Figures;
+
+namespace Sbvae.Tests.Figures;
+
+public class LossCurvesFigureTests
+{
+    // ScottPlot's Category10 palette: the first two models' line colours.
+    static readonly SKColor Blue = SKColor.Parse("#1f77b4"), Orange = SKColor.Parse("#ff7f0e");
+
+    static double[] Decay(int n, double start, double end, double rate) =>
+        [.. Enumerable.Range(0, n).Select(e => end + (start - end) * Math.Exp(-rate * e))];
+
+    [Fact]
+    public void Two_panels_with_one_coloured_line_per_model()
+    {
+        LossHistory[] models =
+        [
+            new("spatial broadcast", Decay(40, 300, 25, 0.15), Decay(40, 4000, 180, 0.2)),
+            new("deconv", Decay(40, 200, 30, 0.1), Decay(40, 4000, 260, 0.12)),
+        ];
+        string path = Path.Combine(Synthetic.SampleDir, "loss_curves.png");
+        LossCurvesFigure.Save(path, models);
+
+        using SKBitmap bmp = Synthetic.DecodeFile(path);
+        Assert.Equal((1200, 500), (bmp.Width, bmp.Height));
+        var left = new SKRectI(0, 0, 600, 500);
+        var right = new SKRectI(600, 0, 1200, 500);
+        foreach (SKRectI panel in new[] { left, right })
+        {
+            Assert.True(Synthetic.CountNear(bmp, panel, Blue) > 200, "first model's line missing from a panel");
+            Assert.True(Synthetic.CountNear(bmp, panel, Orange) > 200, "second model's line missing from a panel");
+        }
+        Assert.True(Synthetic.DistinctColours(bmp) > 20);
+    }
+
+    [Fact]
+    public void Values_that_cannot_sit_on_a_log_axis_are_skipped()
+    {
+        LossHistory[] models = [new("m", [0, -1, double.NaN, 5, 4, 3], [10, 9, double.PositiveInfinity, 7, 6, 5])];
+        string path = Path.Combine(Path.GetTempPath(), $"sbvae-loss-{Guid.NewGuid():N}.png");
+        try
+        {
+            LossCurvesFigure.Save(path, models);
+            using SKBitmap bmp = Synthetic.DecodeFile(path);
+            Assert.Equal(1200, bmp.Width);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void No_models_is_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => LossCurvesFigure.Save(Path.Combine(Path.GetTempPath(), "never.png"), []));
+    }
+}
