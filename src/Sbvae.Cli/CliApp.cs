@@ -19,6 +19,7 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(ReconstructCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         return root;

@@ -38,16 +38,27 @@ internal static class BroadcastConv
         long classes = taps.shape[0];
         var perClass = einsum("ad,ocde,be->coab", taps, weight.narrow(1, 0, k), taps); // (k, O, c, c)
         var zPart = z.mm(perClass.reshape(k, -1)).view(b, outChannels, classes, classes).to(dtype);
-        var rowClass = pad == 0
-            ? zeros(side, dtype: ScalarType.Int64, device: z.device)
-            : cat([zeros(1, dtype: ScalarType.Int64), ones(side - 2, dtype: ScalarType.Int64), full(1, 2L, dtype: ScalarType.Int64)]).to(z.device);
 
         var coords = cat([xGrid, yGrid], 1).to(z.dtype);
         var columns = F.unfold(coords, 3, padding: pad).squeeze(0); // (2·9, G'²)
         var coordPart = weight.narrow(1, k, 2).reshape(outChannels, -1).mm(columns).view(1, outChannels, side, side);
         if (conv.bias is not null) coordPart = coordPart + conv.bias.view(1, outChannels, 1, 1);
 
-        var plane = zPart.index_select(2, rowClass).index_select(3, rowClass);
-        return plane.add_(coordPart.to(dtype)).MoveToOuterDisposeScope();
+        var plane = classes == 1 ? zPart.expand(b, outChannels, side, side) : Spread(zPart, side);
+        return (plane + coordPart.to(dtype)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>(B, O, 3, 3) per-class values to the (B, O, S, S) plane: first, S−2 copies of the middle, last, along both axes.</summary>
+    static Tensor Spread(Tensor perClass, long side)
+    {
+        var rows = cat([perClass.narrow(2, 0, 1), Middle(perClass, 2, side), perClass.narrow(2, 2, 1)], 2);
+        return cat([rows.narrow(3, 0, 1), Middle(rows, 3, side), rows.narrow(3, 2, 1)], 3);
+    }
+
+    static Tensor Middle(Tensor t, int dim, long side)
+    {
+        var shape = t.shape.ToArray();
+        shape[dim] = side - 2;
+        return t.narrow(dim, 1, 1).expand(shape);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -8,25 +9,50 @@ namespace Sbvae.Models;
 /// <summary>
 /// Runs layers in a chosen dtype on fp32 master weights: each layer casts its weight and bias
 /// to the compute dtype on the way in, so autograd carries gradients back to the fp32
-/// parameters through the cast. Layers without weights (ReLU, Flatten) run as they are.
+/// parameters through the cast. Layers without weights (ReLU, Flatten) run as they are;
+/// small layers stay fp32 (see <see cref="MinPlane"/>).
 /// </summary>
-internal static class LowPrecision
+public static class LowPrecision
 {
-    public static Tensor Apply(Module<Tensor, Tensor> layer, Tensor x, ScalarType dtype)
+    /// <summary>
+    /// Which layers run in the low precision: convolutions whose input and output planes are at least 16×16, with at
+    /// least 16 output channels, i.e. nearly all the arithmetic. The rest run in fp32: they cost
+    /// little, and libtorch 2.10's CPU bf16 kernels are badly inaccurate there (≈30% error in
+    /// the forward pass of the final 64→3 convs; input gradients of the 4×4- and 2×2-plane
+    /// convs several times the bf16 rounding error, which then reaches every earlier layer).
+    /// </summary>
+    public const int MinChannels = 16, MinPlane = 16 * 16;
+
+    static bool RunsLow(Module<Tensor, Tensor> layer, Tensor x)
     {
-        if (x.dtype == dtype && dtype == ScalarType.Float32) return layer.forward(x);
+        if (layer is not Convolution c || c.out_channels < MinChannels || x.dim() != 4) return false;
+        long input = x.shape[2] * x.shape[3], step = c.stride[0] * c.stride[1];
+        long output = c.transposed ? input * step : input / step;
+        return Math.Min(input, output) >= MinPlane; // both planes at least 16×16
+    }
+
+    internal static Tensor Apply(Module<Tensor, Tensor> layer, Tensor x, ScalarType dtype)
+    {
+        bool hasWeights = layer is Convolution or TorchSharp.Modules.Linear;
+        if (dtype == ScalarType.Float32 || (hasWeights && !RunsLow(layer, x)))
+            return x.dtype == ScalarType.Float32 ? layer.forward(x) : ForwardFp32(layer, x);
+        if (!hasWeights) return layer.forward(x); // ReLU, Flatten: in whatever dtype arrives
         using var scope = NewDisposeScope();
         var result = layer switch
         {
-            Conv2d c when c.padding is not null && c.padding_mode == PaddingModes.Zeros
-                => F.conv2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.dilation, c.groups),
-            ConvTranspose2d c when c.padding is not null
-                => F.conv_transpose2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.output_padding, c.dilation, c.groups),
-            Linear l => F.linear(x, l.weight.to(dtype), l.bias?.to(dtype)),
-            Conv2d or ConvTranspose2d => throw new NotSupportedException($"{layer.GetName()} has no low-precision form"),
-            _ => layer.forward(x),
+            TorchSharp.Modules.Conv2d c when c.padding is not null && c.padding_mode == PaddingModes.Zeros && c.groups == 1
+                => F.conv2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.dilation),
+            TorchSharp.Modules.ConvTranspose2d c when c.padding is not null && c.groups == 1
+                => F.conv_transpose2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.output_padding, c.dilation),
+            _ => throw new NotSupportedException($"{layer.GetName()} has no low-precision form"),
         };
         return result.MoveToOuterDisposeScope();
+    }
+
+    static Tensor ForwardFp32(Module<Tensor, Tensor> layer, Tensor x)
+    {
+        using var x32 = x.to(ScalarType.Float32);
+        return layer.forward(x32);
     }
 
     /// <summary>Runs <paramref name="layers"/> (skipping the first <paramref name="skip"/>) in <paramref name="dtype"/>.</summary>

@@ -1,0 +1,24 @@
+namespace Sbvae.Training;
+
+/// <summary>Resident memory of this process from /proc/self/status (Linux); 0 where unavailable.</summary>
+public static class ProcessMemory
+{
+    /// <summary>Current resident set size (VmRSS) in MB.</summary>
+    public static double ResidentMb() => ReadKb("VmRSS:") / 1024.0;
+
+    /// <summary>Peak resident set size since the process started (VmHWM) in MB.</summary>
+    public static double PeakResidentMb() => ReadKb("VmHWM:") / 1024.0;
+
+    static long ReadKb(string key)
+    {
+        try
+        {
+            if (!File.Exists("/proc/self/status")) return 0;
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                    return long.Parse(line[key.Length..].Trim().Split(' ')[0]);
+        }
+        catch (IOException) { }
+        return 0;
+    }
+}
