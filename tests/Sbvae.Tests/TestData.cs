@@ -11,6 +11,12 @@ public static class TestData
         NumPos = 6, Shapes = ["square"], Sizes = [4], Colors = ["red", "lime"], ImgSize = 16,
     });
 
+    /// <summary>32 images of 16×16: 4×4 positions × 2 colours, 7-pixel squares (big enough to learn fast).</summary>
+    public static ImageDataset Learnable() => SpriteGenerator.Generate(new SpriteSpec
+    {
+        NumPos = 4, Shapes = ["square"], Sizes = [7], Colors = ["red", "lime"], ImgSize = 16,
+    });
+
     public static string TempDir(string name)
     {
         string dir = Path.Combine(Path.GetTempPath(), "sbvae-tests", $"{name}-{Guid.NewGuid():N}");

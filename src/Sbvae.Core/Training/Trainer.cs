@@ -17,7 +17,7 @@ public sealed class NonFiniteLossException(int epoch, long step)
 /// epoch from (seed, epoch). It knows nothing of files: logging and checkpointing hang on its
 /// events, and it stops cleanly between steps when cancelled.
 /// </summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
     private readonly Vae model;
     private readonly TrainingImages images;
@@ -87,6 +87,8 @@ public sealed class Trainer
         }
         return true;
     }
+
+    public void Dispose() => Optimizer.Dispose();
 
     /// <summary>One Adam step; returns the batch sums of KL and reconstruction and of the loss.</summary>
     private (double Kl, double Recon, double Loss) TrainStep(long[] indices, long globalStep, int epoch)

@@ -81,7 +81,7 @@ public static class TrainingSession
         Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel)
     {
         using var images = ToTrainingImages(data, model.parameters().First().device);
-        var trainer = new Trainer(model, images, config.Train, from?.State);
+        using var trainer = new Trainer(model, images, config.Train, from?.State);
         from?.LoadInto(trainer.Optimizer);
         run.WriteLosses(trainer.State.History);
         if (onStep is not null) trainer.StepCompleted += onStep;

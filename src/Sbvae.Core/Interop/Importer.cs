@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Sbvae.Checkpoints;
+using Sbvae.Models;
+using Sbvae.Training;
+using TorchSharp;
+
+namespace Sbvae.Interop;
+
+/// <summary>The run folder an import made, its model configuration, and anything the user should know.</summary>
+public sealed record ImportResult(RunFolder Run, ModelConfig Model, IReadOnlyList<string> Notes);
+
+/// <summary>
+/// Turns a weight file in the reference PyTorch layout (torch.save or safetensors) into a run
+/// folder: config.json, an empty losses.csv and a checkpoint at epoch 0 with a fresh optimizer, so
+/// encode, reconstruct, figures and train --resume all accept it. import.json records the source.
+/// </summary>
+public static class Importer
+{
+    public const string ProvenanceFile = "import.json";
+
+    public static ImportResult Import(string weightFile, string outDir, ImportOptions options)
+    {
+        if (File.Exists(Path.Combine(outDir, "checkpoint.safetensors")))
+            throw new SbvaeException($"'{outDir}' already holds a run; choose another --out");
+        var sd = WeightFile.Read(weightFile);
+        var modelConfig = ReferenceLayout.Infer(sd, options);
+        var config = new RunConfig(modelConfig, new TrainConfig());
+
+        using var model = new Vae(modelConfig);
+        var notes = ReferenceLayout.LoadInto(sd, model);
+        // Adam's moments start at zero, exactly as a new run's: resuming trains from these weights.
+        using var optimizer = torch.optim.Adam(model.parameters(), lr: config.Train.LearningRate);
+
+        var run = RunFolder.Create(outDir);
+        run.WriteConfig(config);
+        run.WriteLosses([]);
+        Checkpoint.Save(run.CheckpointPath, model, optimizer, config, new TrainingState());
+        AtomicFile.WriteAllText(Path.Combine(run.Dir, ProvenanceFile), JsonSerializer.Serialize(new
+        {
+            source = Path.GetFullPath(weightFile),
+            sha256 = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(weightFile))).ToLowerInvariant(),
+            tensors = sd.Tensors.Count,
+            notes,
+        }, RunConfig.Json) + "\n");
+        return new ImportResult(run, modelConfig, notes);
+    }
+}
