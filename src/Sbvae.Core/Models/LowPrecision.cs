@@ -15,17 +15,18 @@ namespace Sbvae.Models;
 public static class LowPrecision
 {
     /// <summary>
-    /// Which layers run in the low precision: convolutions whose input and output planes are at least 16×16, with at
-    /// least 16 output channels, i.e. nearly all the arithmetic. The rest run in fp32: they cost
-    /// little, and libtorch 2.10's CPU bf16 kernels are badly inaccurate there (≈30% error in
-    /// the forward pass of the final 64→3 convs; input gradients of the 4×4- and 2×2-plane
-    /// convs several times the bf16 rounding error, which then reaches every earlier layer).
+    /// Which layers run in the low precision: convolutions whose input and output planes are at
+    /// least 16×16, with at least 16 input and output channels, i.e. nearly all the arithmetic.
+    /// The rest run in fp32: they cost little, and libtorch 2.10's CPU bf16 kernels misbehave
+    /// there (≈30% error in the forward pass of the final 64→3 convs; occasional NaN weight
+    /// gradients of the 3→64 input conv; input gradients of the 4×4- and 2×2-plane convs
+    /// several times the bf16 rounding error, which then reaches every earlier layer).
     /// </summary>
     public const int MinChannels = 16, MinPlane = 16 * 16;
 
     static bool RunsLow(Module<Tensor, Tensor> layer, Tensor x)
     {
-        if (layer is not Convolution c || c.out_channels < MinChannels || x.dim() != 4) return false;
+        if (layer is not Convolution c || c.in_channels < MinChannels || c.out_channels < MinChannels || x.dim() != 4) return false;
         long input = x.shape[2] * x.shape[3], step = c.stride[0] * c.stride[1];
         long output = c.transposed ? input * step : input / step;
         return Math.Min(input, output) >= MinPlane; // both planes at least 16×16
@@ -38,6 +39,7 @@ public static class LowPrecision
             return x.dtype == ScalarType.Float32 ? layer.forward(x) : ForwardFp32(layer, x);
         if (!hasWeights) return layer.forward(x); // ReLU, Flatten: in whatever dtype arrives
         using var scope = NewDisposeScope();
+        x = x.to(dtype); // the layer before may have run in fp32
         var result = layer switch
         {
             TorchSharp.Modules.Conv2d c when c.padding is not null && c.padding_mode == PaddingModes.Zeros && c.groups == 1
