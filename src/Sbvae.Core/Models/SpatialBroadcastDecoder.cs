@@ -52,7 +52,29 @@ public sealed class SpatialBroadcastDecoder : Decoder
 
     public override Tensor forward(Tensor z)
     {
-        using var input = Broadcast(z);
-        return decoder_convs.forward(input);
+        using var scope = NewDisposeScope();
+        var h = Broadcast(z);
+        for (int i = 0; i < 4; i++) h = ((Module<Tensor, Tensor>)decoder_convs[i]).forward(h);
+        return ToImage(h).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The last conv (64 → 3 channels). libtorch 2.10's CPU convolution computes a wrong
+    /// input gradient when a 3×3 conv has fewer than 16 output channels (measured here for
+    /// 3, 4 and 8; right for 16 and 32), which would corrupt every gradient upstream. So the
+    /// weights are zero-padded to 16 output channels and the first 3 kept: the same function,
+    /// the same gradients for the real weights, at a small extra cost.
+    /// </summary>
+    private Tensor ToImage(Tensor h)
+    {
+        var last = (Conv2d)decoder_convs[4];
+        long outCh = last.weight!.shape[0];
+        if (outCh >= SafeOutChannels) return last.forward(h);
+        var w = functional.pad(last.weight, [0, 0, 0, 0, 0, 0, 0, SafeOutChannels - outCh]);
+        var b = functional.pad(last.bias!, [0, SafeOutChannels - outCh]);
+        long pad = last.padding![0];
+        return functional.conv2d(h, w, b, padding: [pad, pad]).narrow(1, 0, outCh);
+    }
+
+    private const long SafeOutChannels = 16;
 }
