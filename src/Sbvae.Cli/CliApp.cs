@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(ReconstructCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         return root;

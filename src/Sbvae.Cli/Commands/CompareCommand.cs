@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sbvae.Checkpoints;
 using Sbvae.Cli.Terminal;
 using Sbvae.Data;
+using Sbvae.Evaluation;
 using Sbvae.Models;
 using Sbvae.Reports;
 using Sbvae.Training;
@@ -48,7 +49,10 @@ public static class CompareCommand
                     runs.Add(TrainedModel.Load(runDir, config.Train.Device));
                 }
                 Console.WriteLine("drawing figures and computing scores …");
-                var report = ComparisonBuilder.Build(runs, data, dir, "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), isQuick);
+                var sizes = isQuick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
+                int seed = runs[0].Config.Train.Seed;
+                var report = ComparisonBuilder.Build(runs, data, dir, "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), isQuick,
+                    m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes));
                 ReportWriter.Write(report, dir);
                 Console.WriteLine($"report: {Path.GetFullPath(Path.Combine(dir, "report.html"))} (and report.md)");
                 return 0;
