@@ -17,6 +17,8 @@ public static class ReportWriter
     {
         AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), Markdown(r, dir));
         AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), Html(r));
+        AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"),
+            System.Text.Json.JsonSerializer.Serialize(r.Models, Training.RunConfig.Json) + "\n");
     }
 
     static string N(double v, string format = "0.000") =>
