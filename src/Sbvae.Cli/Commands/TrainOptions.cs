@@ -19,11 +19,10 @@ public sealed class TrainOptions
     public Option<string?> Dataset { get; } = CommonOptions.Dataset();
     public Option<bool> Unpadded { get; } = new("--unpadded") { Description = "Spatial broadcast decoder without padding on a larger grid (the paper's variant)" };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "Epochs between checkpoints", DefaultValueFactory = _ => 1 };
-    public Option<string> Precision { get; } = new("--precision") { Description = "fp32, bf16 or auto", DefaultValueFactory = _ => "fp32" };
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, Unpadded, CheckpointEvery, Precision })
+        foreach (var o in new Option[] { Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, Unpadded, CheckpointEvery })
             cmd.Options.Add(o);
     }
 
@@ -50,7 +49,6 @@ public sealed class TrainOptions
                 Device = p.GetValue(Device)!,
                 Dataset = dataset is null ? null : Path.GetFullPath(dataset),
                 CheckpointEvery = p.GetValue(CheckpointEvery),
-                Precision = p.GetValue(Precision)!,
             });
         config.Model.Validate();
         config.Train.Validate();

@@ -34,7 +34,6 @@ public static class ComparisonBuilder
             ("batch", first.Train.Batch.ToString(CultureInfo.InvariantCulture)),
             ("learning rate (Adam)", I(first.Train.LearningRate)),
             ("seed", first.Train.Seed.ToString(CultureInfo.InvariantCulture)),
-            ("precision", first.Train.Precision),
             ("spatial broadcast variant", first.Model.Unpadded ? "unpadded, larger grid (paper)" : "padded (walk-through)"),
         };
         string? note = quick

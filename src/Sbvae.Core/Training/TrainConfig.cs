@@ -17,8 +17,6 @@ public sealed record TrainConfig
     public string? Dataset { get; init; }
     /// <summary>Epochs between checkpoints; one is also written at the end and on Ctrl+C.</summary>
     public int CheckpointEvery { get; init; } = 1;
-    /// <summary>fp32, bf16, or auto (bf16 where the CPU computes it natively).</summary>
-    public string Precision { get; init; } = "fp32";
 
     public void Validate()
     {
@@ -29,7 +27,5 @@ public sealed record TrainConfig
         if (CheckpointEvery < 1) throw new SbvaeException($"checkpoint interval must be at least 1 epoch, got {CheckpointEvery}");
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
             throw new SbvaeException($"unknown device '{Device}' (use cpu or cuda)");
-        if (Precision is not ("fp32" or "bf16" or "auto"))
-            throw new SbvaeException($"unknown precision '{Precision}' (use fp32, bf16 or auto)");
     }
 }
