@@ -26,7 +26,7 @@ public static class ReportWriter
 
     static IReadOnlyList<string[]> LossRows(ComparisonReport r) => r.Models.Select(m =>
     {
-        var refs = ReferenceResults.For(m.Label);
+        var refs = r.ReferenceData ? ReferenceResults.For(m.Label) : null; // the walk-through's numbers are for the reference circles only
         return new[]
         {
             m.Label, m.Epochs.ToString(CultureInfo.InvariantCulture), N(m.FinalReconstruction), refs is null ? "–" : N(refs.Value.Reconstruction, "0.0"),
