@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Sbvae.Reports;
 
 /// <summary>The figures drawn for one or two trained runs, and the geometry scores beside them.</summary>
-public sealed record FigureFiles(string LossCurves, string Traversals, string Geometry, IReadOnlyList<string> Animations,
+public sealed record FigureFiles(string? LossCurves, string Traversals, string Geometry, IReadOnlyList<string> Animations,
     IReadOnlyDictionary<string, double> GeometryR2);
 
 /// <summary>
@@ -23,9 +23,14 @@ public static class FigureSet
     public static FigureFiles Draw(IReadOnlyList<TrainedModel> models, ImageDataset data, string outDir, int seed)
     {
         Directory.CreateDirectory(outDir);
-        string losses = Path.Combine(outDir, "loss_curves.png");
-        LossCurvesFigure.Save(losses, models.Select(m => new LossHistory(Label(m),
-            m.State.History.Select(r => r.Kl).ToArray(), m.State.History.Select(r => r.Reconstruction).ToArray())).ToList());
+        // Imported runs have no training history: no loss curves to draw for them.
+        string? losses = null;
+        if (models.Any(m => m.State.History.Count > 0))
+        {
+            losses = Path.Combine(outDir, "loss_curves.png");
+            LossCurvesFigure.Save(losses, models.Where(m => m.State.History.Count > 0).Select(m => new LossHistory(Label(m),
+                m.State.History.Select(r => r.Kl).ToArray(), m.State.History.Select(r => r.Reconstruction).ToArray())).ToList());
+        }
 
         var rng = new Random(seed);
         int[] picks = Enumerable.Range(0, 7).Select(_ => rng.Next(data.Count)).ToArray();

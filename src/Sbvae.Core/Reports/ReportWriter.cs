@@ -70,7 +70,8 @@ public static class ReportWriter
         sb.AppendLine("## Disentanglement").AppendLine();
         Table(mh, mr);
         sb.AppendLine("## Figures").AppendLine();
-        sb.AppendLine("### Loss curves").AppendLine().AppendLine($"![loss curves]({Rel(r.Figures.LossCurves)})").AppendLine();
+        sb.AppendLine("### Loss curves").AppendLine();
+        sb.AppendLine(r.Figures.LossCurves is null ? "(no training history: imported weights)" : $"![loss curves]({Rel(r.Figures.LossCurves)})").AppendLine();
         sb.AppendLine("### Reconstructions and latent traversals").AppendLine().AppendLine($"![traversals]({Rel(r.Figures.Traversals)})").AppendLine();
         sb.AppendLine("### Latent space geometry").AppendLine().AppendLine($"![geometry]({Rel(r.Figures.Geometry)})").AppendLine();
         sb.AppendLine("### Animated traversals").AppendLine();
@@ -107,7 +108,8 @@ public static class ReportWriter
         var (mh, mr) = MetricTable(r);
         sb.AppendLine("<h2>Disentanglement</h2>");
         Table(mh, mr);
-        sb.AppendLine("<h2>Figures</h2><h3>Loss curves</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.LossCurves, "loss curves"));
+        sb.AppendLine("<h2>Figures</h2><h3>Loss curves</h3>").AppendLine(r.Figures.LossCurves is null
+            ? "<p>(no training history: imported weights)</p>" : Figures.Html.ImgTag(r.Figures.LossCurves, "loss curves"));
         sb.AppendLine("<h3>Reconstructions and latent traversals</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.Traversals, "traversals"));
         sb.AppendLine("<h3>Latent space geometry</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.Geometry, "geometry"));
         sb.AppendLine("<h3>Animated traversals</h3>");
