@@ -13,7 +13,7 @@ public static class EvaluateCommand
     public static Command Create()
     {
         var run = new Argument<string?>("RUN_DIR") { Description = "A run folder (or use --codes)", Arity = ArgumentArity.ZeroOrOne };
-        var codes = new Option<string?>("--codes") { Description = "An .npz with codes float (N, k) and factors int (N, F), instead of a run" };
+        var codes = new Option<string?>("--codes") { Description = "An .npz with codes (or mu) float (N, k) and factors int (N, F), e.g. from sbvae encode, instead of a run" };
         var dataset = CommonOptions.Dataset();
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: mig,dci,factorvae,sap,betavae,geometry", DefaultValueFactory = _ => "mig,dci,factorvae,sap,betavae,geometry" };
         var seed = new Option<int>("--seed") { Description = "Seed of the factor sampling", DefaultValueFactory = _ => 0 };
@@ -80,7 +80,8 @@ public static class EvaluateCommand
     static (float[][] Codes, int[][] Factors) ReadCodes(string path)
     {
         var arrays = Npz.Read(path);
-        if (!arrays.TryGetValue("codes", out var codes)) throw new SbvaeException($"'{path}' has no array 'codes'");
+        if (!arrays.TryGetValue("codes", out var codes) && !arrays.TryGetValue("mu", out codes))
+            throw new SbvaeException($"'{path}' has no array 'codes' (or 'mu', as sbvae encode writes)");
         if (!arrays.TryGetValue("factors", out var factors)) throw new SbvaeException($"'{path}' has no array 'factors'");
         if (codes.Shape.Length != 2) throw new SbvaeException($"'{path}': codes must be 2-D (N, k), got [{string.Join(",", codes.Shape)}]");
         if (factors.Shape.Length != 2) throw new SbvaeException($"'{path}': factors must be 2-D (N, F), got [{string.Join(",", factors.Shape)}]");

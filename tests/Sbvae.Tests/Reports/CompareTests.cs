@@ -102,4 +102,20 @@ public class CompareTests
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("do not match", bad.Err);
     }
+
+    [Fact]
+    public void EncodeOutputFeedsEvaluateCodes()
+    {
+        var (dir, dataset) = Compared.Value;
+        string root = TestData.TempDir("codes");
+        string codes = Path.Combine(root, "codes.npz"), metrics = Path.Combine(root, "metrics.json");
+        Assert.Equal(0, Cli.Run("encode", Path.Combine(dir, "sbd"), "--dataset", dataset, "--out", codes).ExitCode);
+        var arrays = Npz.Read(codes);
+        Assert.Equal(new[] { 72, 3 }, arrays["mu"].Shape);
+        Assert.Equal(new[] { 72, 5 }, arrays["factors"].Shape);
+        var r = Cli.Run("evaluate", "--codes", codes, "--all-points", "--metrics", "mig,sap,dci", "--out", metrics);
+        Assert.True(r.ExitCode == 0, r.Err);
+        string json = File.ReadAllText(metrics);
+        foreach (var m in new[] { "\"mig\"", "\"sap\"", "\"dci_disentanglement\"" }) Assert.Contains(m, json);
+    }
 }
