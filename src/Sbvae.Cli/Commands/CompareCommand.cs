@@ -18,7 +18,7 @@ public static class CompareCommand
 {
     /// <summary>
     /// The --quick preset: 3 epochs instead of 150 (about 5 minutes on 2 cores). It trades the
-    /// final loss level and cleaner traversals for time; the decoders already differ clearly.
+    /// final loss level and cleaner traversals for time; geometry and metrics already separate the decoders.
     /// </summary>
     public const int QuickEpochs = 3;
 
