@@ -73,7 +73,8 @@ public static class CompareCommand
         TrainOutcome outcome;
         if (File.Exists(Path.Combine(runDir, "checkpoint.safetensors")))
         {
-            var existing = RunFolder.Open(runDir).LoadCheckpoint();
+            var run = RunFolder.Open(runDir);
+            var existing = run.LoadCheckpoint();
             if (existing.Config.Model != config.Model || existing.Config.Train with { Epochs = 0, Threads = 0 } != config.Train with { Epochs = 0, Threads = 0 })
                 throw new SbvaeException($"'{runDir}' holds a run with another configuration; choose another --out");
             if (existing.State.Epoch >= config.Train.Epochs)
@@ -82,7 +83,7 @@ public static class CompareCommand
                 return 0;
             }
             outcome = TrainingProgress.Run(title, config.Train.Epochs, existing.State.Epoch,
-                (step, epoch) => TrainingSession.Resume(runDir, data, config.Train.Epochs, step, epoch, interrupt.Token));
+                (step, epoch) => TrainingSession.Resume(run, existing, data, config.Train.Epochs, step, epoch, interrupt.Token));
         }
         else
         {

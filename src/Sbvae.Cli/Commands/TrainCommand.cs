@@ -22,13 +22,14 @@ public static class TrainCommand
             TrainOutcome outcome;
             if (p.GetValue(resume) is string runDir)
             {
-                var checkpoint = Checkpoints.RunFolder.Open(runDir).LoadCheckpoint();
+                var run = Checkpoints.RunFolder.Open(runDir);
+                var checkpoint = run.LoadCheckpoint();
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
                 int? epochs = p.GetResult(options.Epochs) is { Implicit: false } ? p.GetValue(options.Epochs) : null;
                 int total = epochs ?? checkpoint.Config.Train.Epochs;
                 string title = ModelConfig.Name(checkpoint.Config.Model.Decoder);
                 outcome = TrainingProgress.Run(title, total, checkpoint.State.Epoch,
-                    (step, epoch) => TrainingSession.Resume(runDir, data, epochs, step, epoch, interrupt.Token));
+                    (step, epoch) => TrainingSession.Resume(run, checkpoint, data, epochs, step, epoch, interrupt.Token));
             }
             else
             {
