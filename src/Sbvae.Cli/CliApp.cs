@@ -22,6 +22,7 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         return root;
@@ -29,6 +30,7 @@ public static class CliApp
 
     public static int Run(string[] args)
     {
+        if (Environment.GetEnvironmentVariable(BenchCommand.PlainAllocatorVariable) is null) Training.NativeAllocator.Tune();
         ParseResult parsed = BuildRoot().Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Sbvae.Models;
@@ -9,10 +10,15 @@ namespace Sbvae.Cli.Commands;
 /// <summary>
 /// `sbvae bench`: training and inference images/s of each decoder and compute path on the
 /// reference dataset, the ratio to the plain fp32 path measured in the same run, threads,
-/// and resident memory; a table on screen and, with --json, a file for comparisons over time.
+/// resident memory and page faults; a table on screen and, with --json, a file for
+/// comparisons over time. Each measurement runs in a fresh process, so the allocator lever
+/// can be compared and each peak memory is that path's own.
 /// </summary>
 public static class BenchCommand
 {
+    /// <summary>Set in a worker's environment to leave glibc's allocator at its defaults (the fp32-plain path).</summary>
+    public const string PlainAllocatorVariable = "SBVAE_PLAIN_ALLOCATOR";
+
     static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -23,23 +29,22 @@ public static class BenchCommand
     public static Command Create()
     {
         var defaults = new BenchOptions();
-        var steps = new Option<int>("--steps") { Description = "Timed training steps (and inference batches) per round", DefaultValueFactory = _ => defaults.Steps };
+        var steps = new Option<int>("--steps") { Description = "Timed training steps (and inference batches) per measurement", DefaultValueFactory = _ => defaults.Steps };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps before each measurement", DefaultValueFactory = _ => defaults.Warmup };
         var rounds = new Option<int>("--rounds") { Description = "Interleaved repeats; the best round counts (filters out other load)", DefaultValueFactory = _ => defaults.Rounds };
         var batch = new Option<int>("--batch") { Description = "Batch size (reference 16)", DefaultValueFactory = _ => defaults.Batch };
         var decoder = new Option<string>("--decoder") { Description = "sbd, deconv or both", DefaultValueFactory = _ => "both" };
-        var precision = new Option<string>("--precision") { Description = "Paths besides fp32-plain: fp32, bf16, or all (bf16 only where the CPU has native bf16)", DefaultValueFactory = _ => "all" };
+        var paths = new Option<string>("--paths") { Description = $"Comma-separated compute paths, or all: {string.Join(", ", BenchOptions.AllPaths)}", DefaultValueFactory = _ => "all" };
         var threads = CommonOptions.Threads();
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
-        var cmd = new Command("bench", "Measure training and inference throughput and memory of each decoder and precision")
+        var worker = new Option<string?>("--worker") { Hidden = true };
+        var cmd = new Command("bench", "Measure training and inference throughput and memory of each decoder and compute path")
         {
-            steps, warmup, rounds, batch, decoder, precision, threads, json,
+            steps, warmup, rounds, batch, decoder, paths, threads, json, worker,
         };
         cmd.SetAction(p =>
         {
-            string? jsonPath = p.GetValue(json);
-            if (jsonPath is not null) CommonOptions.CheckOutputFile(jsonPath);
-            string which = p.GetValue(precision)!;
+            string which = p.GetValue(paths)!;
             var options = new BenchOptions
             {
                 Steps = p.GetValue(steps),
@@ -48,22 +53,79 @@ public static class BenchCommand
                 Batch = p.GetValue(batch),
                 Threads = p.GetValue(threads),
                 Decoders = p.GetValue(decoder) == "both" ? [DecoderKind.Sbd, DecoderKind.Deconv] : [ModelConfig.ParseDecoder(p.GetValue(decoder)!)],
-                Paths = which switch
-                {
-                    "all" or "auto" => ["fp32-plain", "fp32", "bf16"],
-                    "fp32" => ["fp32-plain", "fp32"],
-                    "bf16" => ["fp32-plain", "bf16"],
-                    _ => throw new SbvaeException($"unknown precision '{which}' (use fp32, bf16 or all)"),
-                },
-                ForceBf16 = which == "bf16",
+                Paths = which == "all" ? BenchOptions.AllPaths : which.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             };
-            var data = Data.ImageDataset.Reference();
-            var report = Benchmark.Run(options, data, line => System.Console.Error.WriteLine(line));
-            System.Console.WriteLine(Format(report));
+            options.Validate();
+            if (p.GetValue(worker) is { } job) return RunWorker(job, options);
+
+            string? jsonPath = p.GetValue(json);
+            if (jsonPath is not null) CommonOptions.CheckOutputFile(jsonPath);
+            var measured = new List<BenchRow>();
+            int total = options.Rounds * options.Decoders.Count * options.Paths.Count, done = 0;
+            for (int round = 0; round < options.Rounds; round++)
+                foreach (var d in options.Decoders)
+                    foreach (var path in options.Paths)
+                    {
+                        var row = RunInChild(ModelConfig.Name(d), path, options);
+                        measured.Add(row);
+                        Console.Error.WriteLine($"[{++done}/{total}] {row.Decoder} {row.Path}: train {row.TrainImagesPerSecond:F1} img/s, inference {row.InferImagesPerSecond:F1} img/s");
+                    }
+            int used = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+            var report = new BenchReport(MachineInfo.Describe(used), MachineInfo.CpuModel(), Environment.ProcessorCount, used,
+                PrecisionSupport.CpuHasNativeBf16, PrecisionSupport.Resolve("auto", TorchSharp.torch.CPU).ToString().ToLowerInvariant(),
+                typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?", DateTime.UtcNow, options, Benchmark.Combine(measured));
+            Console.WriteLine(Format(report));
             if (jsonPath is not null) AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(report, Json) + "\n");
             return 0;
         });
         return cmd;
+    }
+
+    static int RunWorker(string job, BenchOptions options)
+    {
+        var parts = job.Split(':');
+        if (parts.Length != 2) throw new SbvaeException($"bad worker job '{job}'");
+        var row = Benchmark.Measure(ModelConfig.ParseDecoder(parts[0]), parts[1], options);
+        Console.WriteLine(JsonSerializer.Serialize(row, Json).ReplaceLineEndings(" "));
+        return 0;
+    }
+
+    /// <summary>Runs one measurement in a fresh `sbvae bench --worker` process and reads its row.</summary>
+    static BenchRow RunInChild(string decoder, string path, BenchOptions options)
+    {
+        var start = SelfStartInfo();
+        foreach (var a in new[]
+        {
+            "bench", "--worker", $"{decoder}:{path}", "--steps", $"{options.Steps}", "--warmup", $"{options.Warmup}",
+            "--batch", $"{options.Batch}", "--threads", $"{options.Threads}", "--paths", path,
+        }) start.ArgumentList.Add(a);
+        if (!BenchOptions.TunesAllocator(path)) start.Environment[PlainAllocatorVariable] = "1";
+        using var process = Process.Start(start) ?? throw new SbvaeException("could not start a benchmark process");
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new SbvaeException($"benchmark of {decoder} {path} failed: {stderr.Result.Trim().Split('\n')[^1]}");
+        string line = stdout.Trim().Split('\n')[^1];
+        return JsonSerializer.Deserialize<BenchRow>(line, Json) ?? throw new SbvaeException($"benchmark of {decoder} {path} printed no result");
+    }
+
+    /// <summary>This program again: the apphost itself, or `dotnet sbvae.dll` when run through the dotnet host.</summary>
+    static ProcessStartInfo SelfStartInfo()
+    {
+        string exe = Environment.ProcessPath ?? "dotnet";
+        string name = Path.GetFileNameWithoutExtension(exe);
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (name == "sbvae")
+        {
+            start.FileName = exe;
+        }
+        else
+        {
+            start.FileName = name == "dotnet" ? exe : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+            start.ArgumentList.Add(typeof(CliApp).Assembly.Location);
+        }
+        return start;
     }
 
     public static string Format(BenchReport r)
@@ -73,12 +135,15 @@ public static class BenchCommand
             $"machine: {r.Machine}",
             $"threads: {r.Threads}; native bf16: {(r.NativeBf16 ? "yes" : "no")} (auto = {r.AutoPrecision}); batch {r.Options.Batch}, k = {r.Options.Latent}; best of {r.Options.Rounds} rounds × {r.Options.Steps} steps",
             "",
-            $"{"decoder",-8} {"path",-11} {"train img/s",12} {"×plain",7} {"infer img/s",12} {"×plain",7} {"cpu use",8} {"rss start→end MB",17} {"peak MB",8}",
+            $"{"decoder",-8} {"path",-14} {"train img/s",12} {"×plain",7} {"infer img/s",12} {"×plain",7} {"cpu use",8} {"faults/step",12} {"rss start→end MB",17} {"peak MB",8}",
         };
         foreach (var row in r.Rows)
-            lines.Add($"{row.Decoder,-8} {row.Path,-11} {row.TrainImagesPerSecond,12:F1} {row.TrainRatio,7:F2} {row.InferImagesPerSecond,12:F1} {row.InferRatio,7:F2} {row.CpuUse,8:F2} {$"{row.RssStartMb:F0}→{row.RssEndMb:F0}",17} {row.PeakRssMb,8:F0}");
+            lines.Add($"{row.Decoder,-8} {row.Path,-14} {row.TrainImagesPerSecond,12:F1} {row.TrainRatio,7:F2} {row.InferImagesPerSecond,12:F1} {row.InferRatio,7:F2} {row.CpuUse,8:F2} {row.PageFaultsPerStep,12:F0} {$"{row.RssStartMb:F0}→{row.RssEndMb:F0}",17} {row.PeakRssMb,8:F0}");
         lines.Add("");
-        lines.Add("cpu use = process CPU seconds per wall second while training (below the thread count: other load or waiting).");
+        lines.Add("Each path adds one lever to the row above it: fp32-alloc keeps freed buffers mapped (glibc malloc tuning),");
+        lines.Add("fp32 computes the first broadcast conv from z (train --precision fp32), fp32-cl stores activations");
+        lines.Add("channels-last, bf16 runs the large convs in bfloat16 on fp32 weights (train --precision bf16).");
+        lines.Add("cpu use = process CPU seconds per wall second while training.");
         return string.Join(Environment.NewLine, lines);
     }
 }

@@ -31,8 +31,7 @@ public static class CommonOptions
 
     public static Argument<string> RunDir() => new("RUN_DIR") { Description = "A run folder written by sbvae train" };
 
-    public static ImageDataset LoadDataset(string? path) =>
-        path is null ? ImageDataset.Reference() : ImageDataset.Load(path);
+    public static ImageDataset LoadDataset(string? path) => ImageDataset.LoadOrReference(path);
 
     /// <summary>Refuses an output path that is an existing folder (when a file is expected).</summary>
     public static void CheckOutputFile(string path)

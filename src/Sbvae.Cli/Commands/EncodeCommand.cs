@@ -12,7 +12,7 @@ public static class EncodeCommand
     {
         var run = CommonOptions.RunDir();
         var dataset = CommonOptions.Dataset();
-        var output = CommonOptions.Out("The .npz file to write (mu, logvar: float32 (N, k))");
+        var output = CommonOptions.Out("The .npz file to write (mu, logvar: float32 (N, k); factors: int64 (N, F))");
         var threads = CommonOptions.Threads();
         var device = CommonOptions.Device();
         var cmd = new Command("encode", "Encode a dataset with a trained model") { run, dataset, output, threads, device };
@@ -30,6 +30,8 @@ public static class EncodeCommand
             {
                 ["mu"] = NpyArray.FromFloats(mu, shape),
                 ["logvar"] = NpyArray.FromFloats(logVar, shape),
+                // the ground truth beside the codes, so `evaluate --codes` reads this file as it is
+                ["factors"] = NpyArray.FromInt64s(data.FactorClasses, [data.Count, data.NumFactors]),
             });
             Console.WriteLine($"wrote mu and logvar of {data.Count} images (k = {model.Latent}) to {outPath}");
             return 0;

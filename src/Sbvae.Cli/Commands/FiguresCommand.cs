@@ -30,7 +30,8 @@ public static class FiguresCommand
                 var data = models[0].LoadDataset(p.GetValue(dataset));
                 foreach (var m in models.Skip(1)) m.CheckDataset(data);
                 var files = FigureSet.Draw(models, data, dir, p.GetValue(seed));
-                foreach (var f in new[] { files.LossCurves, files.Traversals, files.Geometry }.Concat(files.Animations))
+                if (files.LossCurves is null) Console.WriteLine("no loss curves: the runs have no training history (imported weights)");
+                foreach (var f in new[] { files.LossCurves, files.Traversals, files.Geometry }.Concat(files.Animations).OfType<string>())
                     Console.WriteLine($"wrote {f}");
                 foreach (var (model, r2) in files.GeometryR2)
                     Console.WriteLine($"geometry affine R² ({model}): {r2:F3}");

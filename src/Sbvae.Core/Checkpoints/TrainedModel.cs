@@ -42,7 +42,7 @@ public sealed class TrainedModel : IDisposable
     public ImageDataset LoadDataset(string? path = null)
     {
         path ??= Config.Train.Dataset;
-        var data = path is null ? ImageDataset.Reference() : ImageDataset.Load(path);
+        var data = ImageDataset.LoadOrReference(path);
         CheckDataset(data);
         return data;
     }

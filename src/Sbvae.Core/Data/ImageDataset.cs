@@ -64,6 +64,9 @@ public sealed partial class ImageDataset
     /// <summary>The reference "circles" dataset (3675 images), generated in memory.</summary>
     public static ImageDataset Reference() => SpriteGenerator.Generate(new SpriteSpec());
 
+    /// <summary>The dataset at <paramref name="npzPath"/>, or the reference one when no path is given.</summary>
+    public static ImageDataset LoadOrReference(string? npzPath) => npzPath is null ? Reference() : Load(npzPath);
+
     /// <summary>The row whose factor classes equal <paramref name="classes"/> (first such row), or −1.</summary>
     public int IndexOf(long[] classes)
     {

@@ -20,7 +20,7 @@ namespace Sbvae.Models;
 /// </summary>
 internal static class BroadcastConv
 {
-    /// <summary>Pre-activation output (B, O, G', G') in <paramref name="dtype"/>; the arithmetic itself is fp32.</summary>
+    /// <summary>Pre-activation output (B, O, G', G') in <paramref name="dtype"/>; the arithmetic itself is in the weights' dtype.</summary>
     public static Tensor Forward(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid, ScalarType dtype)
     {
         long b = z.shape[0], k = z.shape[1];
@@ -33,8 +33,8 @@ internal static class BroadcastConv
 
         // Row (and column) classes: which of the 3 taps land inside the grid.
         var taps = pad == 0
-            ? ones(1, 3, device: z.device)
-            : tensor(new float[] { 0, 1, 1, 1, 1, 1, 1, 1, 0 }, [3, 3], device: z.device);
+            ? ones(1, 3, dtype: weight.dtype, device: z.device)
+            : tensor(new float[] { 0, 1, 1, 1, 1, 1, 1, 1, 0 }, [3, 3], device: z.device).to(weight.dtype);
         long classes = taps.shape[0];
         var perClass = einsum("ad,ocde,be->coab", taps, weight.narrow(1, 0, k), taps); // (k, O, c, c)
         var zPart = z.mm(perClass.reshape(k, -1)).view(b, outChannels, classes, classes).to(dtype);

@@ -35,15 +35,8 @@ public sealed class DeconvDecoder : Decoder
 
     public override Tensor forward(Tensor z)
     {
-        if (Compute.Precision == Precision.Fp32)
-        {
-            using var h = decoder_upsampling.forward(z);
-            using var grid3d = h.view(-1, 64, grid, grid);
-            return decoder_deconv.forward(grid3d);
-        }
         using var scope = NewDisposeScope();
-        var dtype = Compute.Dtype;
-        var features = LowPrecision.Run(decoder_upsampling, z, dtype).view(-1, 64, grid, grid);
-        return LowPrecision.Run(decoder_deconv, features, dtype).to(z.dtype).MoveToOuterDisposeScope();
+        var features = LowPrecision.Run(decoder_upsampling, z, Compute).view(-1, 64, grid, grid);
+        return LowPrecision.Run(decoder_deconv, features, Compute).to(z.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -36,16 +36,10 @@ public sealed class Encoder : Module<Tensor, (Tensor Mu, Tensor LogVar)>
 
     public override (Tensor Mu, Tensor LogVar) forward(Tensor x)
     {
-        if (Compute.Precision == Precision.Fp32)
-        {
-            using var h = encoder_conv.forward(x);
-            return (fc_mu.forward(h), fc_log_var.forward(h));
-        }
         using var scope = NewDisposeScope();
-        var dtype = Compute.Dtype;
-        var features = LowPrecision.Run(encoder_conv, x, dtype);
-        var mu = LowPrecision.Run(fc_mu, features, dtype).to(x.dtype);
-        var logVar = LowPrecision.Run(fc_log_var, features, dtype).to(x.dtype);
+        var features = LowPrecision.Run(encoder_conv, x, Compute);
+        var mu = LowPrecision.Run(fc_mu, features, Compute).to(x.dtype);
+        var logVar = LowPrecision.Run(fc_log_var, features, Compute).to(x.dtype);
         return (mu.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
     }
 }

@@ -35,8 +35,9 @@ public static class LowPrecision
     internal static Tensor Apply(Module<Tensor, Tensor> layer, Tensor x, ScalarType dtype)
     {
         bool hasWeights = layer is Convolution or TorchSharp.Modules.Linear;
-        if (dtype == ScalarType.Float32 || (hasWeights && !RunsLow(layer, x)))
-            return x.dtype == ScalarType.Float32 ? layer.forward(x) : ForwardFp32(layer, x);
+        if (dtype == ScalarType.Float32) return layer.forward(x);
+        if (hasWeights && !RunsLow(layer, x))
+            return x.dtype == ScalarType.BFloat16 ? ForwardFp32(layer, x) : layer.forward(x);
         if (!hasWeights) return layer.forward(x); // ReLU, Flatten: in whatever dtype arrives
         using var scope = NewDisposeScope();
         x = x.to(dtype); // the layer before may have run in fp32
@@ -58,12 +59,27 @@ public static class LowPrecision
     }
 
     /// <summary>Runs <paramref name="layers"/> (skipping the first <paramref name="skip"/>) in <paramref name="dtype"/>.</summary>
-    public static Tensor Run(Sequential layers, Tensor x, ScalarType dtype, int skip = 0)
+    public static Tensor Run(Sequential layers, Tensor x, ScalarType dtype, int skip = 0) =>
+        Run(layers, x, ComputeOptions.Plain with { Precision = dtype == ScalarType.BFloat16 ? Precision.Bf16 : Precision.Fp32 }, skip);
+
+    /// <summary>Runs <paramref name="layers"/> (skipping the first <paramref name="skip"/>) as <paramref name="compute"/> says.</summary>
+    public static Tensor Run(Sequential layers, Tensor x, ComputeOptions compute, int skip = 0)
     {
         using var scope = NewDisposeScope();
-        var h = x.to(dtype);
+        var h = compute.ChannelsLast ? ToChannelsLast(x) : x;
         foreach (var layer in layers.children().Skip(skip))
-            h = Apply((Module<Tensor, Tensor>)layer, h, dtype);
+            h = Apply((Module<Tensor, Tensor>)layer, h, compute.Dtype);
         return h.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The same (B, C, H, W) tensor stored channels-last (NHWC strides); unchanged if not 4-d.
+    /// Convs and ReLUs keep the layout, so converting a stack's input is enough.
+    /// </summary>
+    public static Tensor ToChannelsLast(Tensor x) =>
+        x.dim() == 4 ? x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x.alias();
+
+    /// <summary>True when a 4-d tensor is stored channels-last (channels innermost).</summary>
+    public static bool IsChannelsLast(Tensor x) =>
+        x.dim() == 4 && x.stride(1) == 1 && x.stride(3) == x.shape[1] && x.stride(2) == x.shape[1] * x.shape[3];
 }

@@ -52,18 +52,36 @@ public sealed class SpatialBroadcastDecoder : Decoder
 
     public override Tensor forward(Tensor z)
     {
-        var compute = Compute;
-        if (!compute.FactoredBroadcast)
-        {
-            using var input = Broadcast(z);
-            if (compute.Precision == Precision.Fp32) return decoder_convs.forward(input);
-            using var output = LowPrecision.Run(decoder_convs, input, compute.Dtype);
-            return output.to(z.dtype);
-        }
-        // The first conv straight from z (no tiled input), then ReLU and the other convs.
         using var scope = NewDisposeScope();
-        var first = (Conv2d)decoder_convs.children().First();
-        var h = BroadcastConv.Forward(z, first, x_grid, y_grid, compute.Dtype);
-        return LowPrecision.Run(decoder_convs, h, compute.Dtype, skip: 1).to(z.dtype).MoveToOuterDisposeScope();
+        var compute = Compute;
+        var first = (Conv2d)decoder_convs[0];
+        // The first conv straight from z (no tiled input) unless the plain graph is asked for.
+        var h = compute.FactoredBroadcast
+            ? BroadcastConv.Forward(z, first, x_grid, y_grid, z.dtype)
+            : first.forward(compute.ChannelsLast ? LowPrecision.ToChannelsLast(Broadcast(z)) : Broadcast(z));
+        if (compute.ChannelsLast) h = LowPrecision.ToChannelsLast(h);
+        for (int i = 1; i < 4; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype);
+        return ToImage(h.to(z.dtype)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The last conv (64 → 3 channels). libtorch 2.10's CPU convolution computes a wrong
+    /// input gradient when a 3×3 conv on NCHW input has fewer than 16 output channels
+    /// (measured here for 3, 4 and 8; right for 16 and 32, and right for channels-last
+    /// input), which would corrupt every gradient upstream. So on NCHW input the weights are
+    /// zero-padded to 16 output channels and the first 3 kept: the same function, the same
+    /// gradients for the real weights, at a small extra cost.
+    /// </summary>
+    private Tensor ToImage(Tensor h)
+    {
+        var last = (Conv2d)decoder_convs[4];
+        long outCh = last.weight!.shape[0];
+        if (outCh >= SafeOutChannels || LowPrecision.IsChannelsLast(h)) return last.forward(h);
+        var w = functional.pad(last.weight, [0, 0, 0, 0, 0, 0, 0, SafeOutChannels - outCh]);
+        var b = functional.pad(last.bias!, [0, SafeOutChannels - outCh]);
+        long pad = last.padding![0];
+        return functional.conv2d(h, w, b, padding: [pad, pad]).narrow(1, 0, outCh);
+    }
+
+    private const long SafeOutChannels = 16;
 }

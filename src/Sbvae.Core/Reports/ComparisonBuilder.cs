@@ -34,13 +34,13 @@ public static class ComparisonBuilder
             ("batch", first.Train.Batch.ToString(CultureInfo.InvariantCulture)),
             ("learning rate (Adam)", I(first.Train.LearningRate)),
             ("seed", first.Train.Seed.ToString(CultureInfo.InvariantCulture)),
-            ("precision", first.Train.Precision),
             ("spatial broadcast variant", first.Model.Unpadded ? "unpadded, larger grid (paper)" : "padded (walk-through)"),
         };
         string? note = quick
             ? $"Quick preset: {first.Train.Epochs} epochs instead of the reference 150, so losses sit above the walk-through's final values; the comparison between decoders already shows."
             : null;
         int threads = first.Train.Threads > 0 ? first.Train.Threads : Environment.ProcessorCount;
-        return new ComparisonReport("Spatial broadcast vs deconv decoder", command, MachineInfo.Describe(threads), config, summaries, figures, note);
+        return new ComparisonReport("Spatial broadcast vs deconv decoder", command, MachineInfo.Describe(threads), config, summaries, figures, note,
+            ReferenceData: first.Train.Dataset is null);
     }
 }

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Sbvae.Reports;
 
 /// <summary>The figures drawn for one or two trained runs, and the geometry scores beside them.</summary>
-public sealed record FigureFiles(string LossCurves, string Traversals, string Geometry, IReadOnlyList<string> Animations,
+public sealed record FigureFiles(string? LossCurves, string Traversals, string Geometry, IReadOnlyList<string> Animations,
     IReadOnlyDictionary<string, double> GeometryR2);
 
 /// <summary>
@@ -23,9 +23,14 @@ public static class FigureSet
     public static FigureFiles Draw(IReadOnlyList<TrainedModel> models, ImageDataset data, string outDir, int seed)
     {
         Directory.CreateDirectory(outDir);
-        string losses = Path.Combine(outDir, "loss_curves.png");
-        LossCurvesFigure.Save(losses, models.Select(m => new LossHistory(Label(m),
-            m.State.History.Select(r => r.Kl).ToArray(), m.State.History.Select(r => r.Reconstruction).ToArray())).ToList());
+        // Imported runs have no training history: no loss curves to draw for them.
+        string? losses = null;
+        if (models.Any(m => m.State.History.Count > 0))
+        {
+            losses = Path.Combine(outDir, "loss_curves.png");
+            LossCurvesFigure.Save(losses, models.Where(m => m.State.History.Count > 0).Select(m => new LossHistory(Label(m),
+                m.State.History.Select(r => r.Kl).ToArray(), m.State.History.Select(r => r.Reconstruction).ToArray())).ToList());
+        }
 
         var rng = new Random(seed);
         int[] picks = Enumerable.Range(0, 7).Select(_ => rng.Next(data.Count)).ToArray();
@@ -47,9 +52,9 @@ public static class FigureSet
         var panels = new List<GeometryData>();
         foreach (var m in models)
         {
-            var g = Geometry(m, data, grid);
-            panels.Add(g);
-            r2[Label(m)] = g.AffineR2 ?? double.NaN;
+            var g = GeometryProbe.Measure(m, grid);
+            panels.Add(new GeometryData(Label(m), g.Points, grid.LineIds, g.DimA, g.DimB, g.R2));
+            r2[Label(m)] = g.R2;
         }
         GeometryFigure.Save(geometry, grid.Points, grid.LineIds, panels);
         return new FigureFiles(losses, traversals, geometry, animations, r2);
@@ -125,38 +130,7 @@ public static class FigureSet
         return frames;
     }
 
-    /// <summary>SPEC §6.3: circles of the dataset's first colour on the grid, encoded; the two most informative dims.</summary>
-    static GeometryData Geometry(TrainedModel m, ImageDataset data, GeometryGrid grid)
-    {
-        var spec = GeometrySpec(m.ImageSize);
-        int s = m.ImageSize, n = grid.Count;
-        var pixels = new byte[n * s * s * 3];
-        var color = CssColors.Parse(spec.Colors[0]);
-        for (int i = 0; i < n; i++)
-        {
-            var one = new byte[s * s * 3];
-            SpriteRasterizer.Draw(one, s, spec.Shapes[0], spec.Sizes[0], grid.Points[i][0], grid.Points[i][1], color);
-            one.CopyTo(pixels, i * one.Length);
-        }
-        var images = new ImageDataset(n, s, s, 3, pixels, ["x", "y"],
-            grid.Points.SelectMany(p => p).ToArray(), new long[n * 2]);
-        using var t = m.Images(images);
-        var (mu, logVar) = m.Encode(t);
-        int k = m.Latent;
-        float[][] lv = Enumerable.Range(0, n).Select(i => logVar.AsSpan(i * k, k).ToArray()).ToArray();
-        var (a, b) = GeometryGrid.MostInformativeDims(lv);
-        double[][] points = Enumerable.Range(0, n).Select(i => new double[] { mu[i * k + a], mu[i * k + b] }).ToArray();
-        double r2 = GeometryScore.AffineR2(grid.Points, points);
-        return new GeometryData(Label(m), points, grid.LineIds, a, b, r2);
-    }
-
-    /// <summary>The reference shape (circle, size 16 at 64 px, scaled with the image) in red.</summary>
-    public static SpriteSpec GeometrySpec(int imageSize) => new()
-    {
-        NumPos = 2, Shapes = ["circle"], Sizes = [Math.Max(2, imageSize / 4)], Colors = ["red"], ImgSize = imageSize,
-    };
-
-    static ImageDataset Subset(ImageDataset data, int[] rows)
+    internal static ImageDataset Subset(ImageDataset data, int[] rows)
     {
         int per = data.Height * data.Width * data.Channels, f = data.NumFactors;
         var px = new byte[rows.Length * per];

@@ -26,7 +26,9 @@ public static class ReportReading
         if (double.IsFinite(sbd.GeometryR2) && double.IsFinite(deconv.GeometryR2))
         {
             string which = sbd.GeometryR2 > deconv.GeometryR2 ? "spatial broadcast" : "deconv";
-            lines.Add($"Latent geometry: the best affine map from the true (x, y) grid to the two most informative latents explains {F(sbd.GeometryR2 * 100)}% (spatial broadcast) and {F(deconv.GeometryR2 * 100)}% (deconv) of the variance; the {which} model keeps the grid's shape better — compare the panels of the geometry figure, where a disentangled code shows the grid up to rotation and shear and an entangled one twists it.");
+            if (Math.Max(sbd.GeometryR2, deconv.GeometryR2) < 0.8)
+                lines.Add($"Latent geometry: neither code keeps the (x, y) grid well yet: the best affine map from the true grid to the two most informative latents explains {F(sbd.GeometryR2 * 100)}% (spatial broadcast) and {F(deconv.GeometryR2 * 100)}% (deconv) of the variance.");
+            else lines.Add($"Latent geometry: the best affine map from the true (x, y) grid to the two most informative latents explains {F(sbd.GeometryR2 * 100)}% (spatial broadcast) and {F(deconv.GeometryR2 * 100)}% (deconv) of the variance; the {which} model keeps the grid's shape better — compare the panels of the geometry figure, where a disentangled code shows the grid up to rotation and shear and an entangled one twists it.");
         }
         foreach (var name in sbd.Metrics.Keys.Intersect(deconv.Metrics.Keys))
         {

@@ -17,6 +17,8 @@ public static class ReportWriter
     {
         AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), Markdown(r, dir));
         AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), Html(r));
+        AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"),
+            System.Text.Json.JsonSerializer.Serialize(r.Models, Training.RunConfig.Json) + "\n");
     }
 
     static string N(double v, string format = "0.000") =>
@@ -24,7 +26,7 @@ public static class ReportWriter
 
     static IReadOnlyList<string[]> LossRows(ComparisonReport r) => r.Models.Select(m =>
     {
-        var refs = ReferenceResults.For(m.Label);
+        var refs = r.ReferenceData ? ReferenceResults.For(m.Label) : null; // the walk-through's numbers are for the reference circles only
         return new[]
         {
             m.Label, m.Epochs.ToString(CultureInfo.InvariantCulture), N(m.FinalReconstruction), refs is null ? "–" : N(refs.Value.Reconstruction, "0.0"),
@@ -68,7 +70,8 @@ public static class ReportWriter
         sb.AppendLine("## Disentanglement").AppendLine();
         Table(mh, mr);
         sb.AppendLine("## Figures").AppendLine();
-        sb.AppendLine("### Loss curves").AppendLine().AppendLine($"![loss curves]({Rel(r.Figures.LossCurves)})").AppendLine();
+        sb.AppendLine("### Loss curves").AppendLine();
+        sb.AppendLine(r.Figures.LossCurves is null ? "(no training history: imported weights)" : $"![loss curves]({Rel(r.Figures.LossCurves)})").AppendLine();
         sb.AppendLine("### Reconstructions and latent traversals").AppendLine().AppendLine($"![traversals]({Rel(r.Figures.Traversals)})").AppendLine();
         sb.AppendLine("### Latent space geometry").AppendLine().AppendLine($"![geometry]({Rel(r.Figures.Geometry)})").AppendLine();
         sb.AppendLine("### Animated traversals").AppendLine();
@@ -105,7 +108,8 @@ public static class ReportWriter
         var (mh, mr) = MetricTable(r);
         sb.AppendLine("<h2>Disentanglement</h2>");
         Table(mh, mr);
-        sb.AppendLine("<h2>Figures</h2><h3>Loss curves</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.LossCurves, "loss curves"));
+        sb.AppendLine("<h2>Figures</h2><h3>Loss curves</h3>").AppendLine(r.Figures.LossCurves is null
+            ? "<p>(no training history: imported weights)</p>" : Figures.Html.ImgTag(r.Figures.LossCurves, "loss curves"));
         sb.AppendLine("<h3>Reconstructions and latent traversals</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.Traversals, "traversals"));
         sb.AppendLine("<h3>Latent space geometry</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.Geometry, "geometry"));
         sb.AppendLine("<h3>Animated traversals</h3>");

@@ -63,9 +63,14 @@ public static class TrainingSession
         Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
     {
         var run = RunFolder.Open(dir);
-        var checkpoint = run.LoadCheckpoint();
-        var config = checkpoint.Config;
-        if (epochs is int e) config = config with { Train = config.Train with { Epochs = e } };
+        return Resume(run, run.LoadCheckpoint(), data, new ResumeChanges(epochs), onStep, onEpoch, cancel);
+    }
+
+    /// <summary>Continues <paramref name="run"/> from its already loaded <paramref name="checkpoint"/>.</summary>
+    public static TrainOutcome Resume(RunFolder run, Checkpoint checkpoint, ImageDataset data, ResumeChanges changes,
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
+    {
+        var config = checkpoint.Config with { Train = changes.Apply(checkpoint.Config.Train) };
         config.Train.Validate();
         if (data.Height != config.Model.ImageSize)
             throw new SbvaeException($"the dataset has {data.Height}-pixel images but the run's model expects {config.Model.ImageSize}");
@@ -93,15 +98,8 @@ public static class TrainingSession
             onEpoch?.Invoke(record);
         };
         if (from is null) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State);
-        bool completed;
-        try
-        {
-            completed = trainer.Run(cancel);
-        }
-        catch (NonFiniteLossException)
-        {
-            throw; // the last good checkpoint stays on disk untouched
-        }
+        // A NonFiniteLossException propagates: the last good checkpoint stays on disk untouched.
+        bool completed = trainer.Run(cancel);
         if (!completed) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State);
         return new TrainOutcome(completed, trainer.State, run);
     }

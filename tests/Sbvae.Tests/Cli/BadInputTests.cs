@@ -1,0 +1,108 @@
+using Sbvae.Data;
+using Sbvae.Models;
+using Sbvae.Training;
+
+namespace Sbvae.Tests.CliTests;
+
+/// <summary>
+/// Every command, fed bad input: a one-line message naming the problem, exit code 2, no stack
+/// trace, and nothing already on disk changed.
+/// </summary>
+public class BadInputTests
+{
+    sealed class Fixture
+    {
+        public readonly string Root = TestData.TempDir("badinput");
+        public string Run => Path.Combine(Root, "run");
+        public string Data16 => Path.Combine(Root, "tiny16.npz");
+        public string Data32 => Path.Combine(Root, "tiny32.npz");
+        public string Existing => Path.Combine(Root, "existing.npz");
+        public string TextFile => Path.Combine(Root, "notes.txt");
+        public string NoRun => Path.Combine(Root, "empty-dir");
+        public string Codes => Path.Combine(Root, "codes-bad.npz");
+        public string NoImgs => Path.Combine(Root, "no-imgs.npz");
+
+        public Fixture()
+        {
+            var tiny = TestData.Tiny();
+            tiny.Save(Data16);
+            SpriteGenerator.Generate(new SpriteSpec { NumPos = 3, Shapes = ["square"], Sizes = [8], Colors = ["red"], ImgSize = 32 }).Save(Data32);
+            File.WriteAllText(TextFile, "not an npz");
+            File.WriteAllBytes(Existing, [1, 2, 3]);
+            Directory.CreateDirectory(NoRun);
+            Npz.Write(Codes, new Dictionary<string, NpyArray> { ["codes"] = NpyArray.FromFloats(new float[12], [3, 2, 2]), ["factors"] = NpyArray.FromInt64s(new long[3], [3, 1]) });
+            Npz.Write(NoImgs, new Dictionary<string, NpyArray> { ["latents_values"] = NpyArray.FromDoubles(new double[2], [2, 1]) });
+            TrainingSession.Start(Run, new RunConfig(new ModelConfig { Latent = 3, ImageSize = 16 },
+                new TrainConfig { Epochs = 1, Batch = 16, Threads = 1, Dataset = Data16 }), tiny);
+        }
+    }
+
+    static readonly Lazy<Fixture> Shared = new(() => new Fixture());
+
+    public static IEnumerable<object[]> Cases()
+    {
+        // each case: a name, then args with {run} {data16} {data32} {existing} {text} {norun} {codes} {noimgs} {root} placeholders, then a word the message must contain
+        yield return ["no command args", "train --decoder sbd", "--out"];
+        yield return ["unknown option", "train --decoder sbd --speed 3 --out {root}/x", "--speed"];
+        yield return ["unknown decoder", "train --decoder vit --out {root}/x", "unknown decoder"];
+        yield return ["negative epochs", "train --decoder sbd --epochs -1 --out {root}/x", "epochs"];
+        yield return ["absurd epochs", "train --decoder sbd --epochs 99999999 --out {root}/x", "epochs"];
+        yield return ["zero latent", "train --decoder sbd --latent 0 --out {root}/x", "latent"];
+        yield return ["zero batch", "train --decoder sbd --batch 0 --out {root}/x", "batch"];
+        yield return ["negative lr", "train --decoder sbd --lr -1 --out {root}/x", "learning rate"];
+        yield return ["nan variance", "train --decoder sbd --variance NaN --out {root}/x", "variance"];
+        yield return ["bad device", "train --decoder sbd --device tpu --out {root}/x", "device"];
+        yield return ["not a number", "train --decoder sbd --epochs ten --out {root}/x", "ten"];
+        yield return ["missing dataset", "train --decoder sbd --dataset {root}/nope.npz --out {root}/x", "nope.npz"];
+        yield return ["dataset not npz", "train --decoder sbd --dataset {text} --out {root}/x", "notes.txt"];
+        yield return ["dataset without imgs", "train --decoder sbd --dataset {noimgs} --out {root}/x", "imgs"];
+        yield return ["out is a file", "train --decoder sbd --dataset {data16} --epochs 1 --out {existing}", "file"];
+        yield return ["out holds a run", "train --decoder sbd --dataset {data16} --epochs 1 --out {run}", "already holds a run"];
+        yield return ["resume missing", "train --resume {root}/nope", "not found"];
+        yield return ["resume not a run", "train --resume {norun}", "no checkpoint"];
+        yield return ["resume wrong image size", "train --resume {run} --dataset {data32}", "32-pixel"];
+        yield return ["generate size not /16", "generate --img-size 40 --out {root}/g.npz", "multiple of 16"];
+        yield return ["generate negative positions", "generate --num-pos -3 --out {root}/g.npz", "num"];
+        yield return ["generate unknown colour", "generate --colors red,blurple --out {root}/g.npz", "blurple"];
+        yield return ["generate unknown shape", "generate --shapes hexagon --out {root}/g.npz", "hexagon"];
+        yield return ["generate out is a folder", "generate --out {norun}", "folder"];
+        yield return ["encode missing run", "encode {root}/nope --out {root}/e.npz", "not found"];
+        yield return ["encode not a run", "encode {norun} --out {root}/e.npz", "no checkpoint"];
+        yield return ["encode wrong image size", "encode {run} --dataset {data32} --out {existing}", "32-pixel"];
+        yield return ["encode corrupt dataset", "encode {run} --dataset {text} --out {existing}", "notes.txt"];
+        yield return ["reconstruct out is a folder", "reconstruct {run} --dataset {data16} --out {norun}", "folder"];
+        yield return ["figures missing run", "figures {root}/nope --out {root}/f", "not found"];
+        yield return ["figures runs do not match", "figures {run} {norun} --out {root}/f", "no checkpoint"];
+        yield return ["compare out is a file", "compare --epochs 1 --dataset {data16} --out {existing}", "file"];
+        yield return ["compare zero epochs", "compare --epochs 0 --dataset {data16} --out {root}/c", "epochs"];
+        yield return ["evaluate unknown metric", "evaluate {run} --metrics mig,magic --out {root}/m.json", "magic"];
+        yield return ["evaluate codes missing", "evaluate --codes {root}/nope.npz --out {root}/m.json", "nope.npz"];
+        yield return ["evaluate codes wrong shape", "evaluate --codes {codes} --out {root}/m.json", "2-D"];
+        yield return ["evaluate nothing", "evaluate --out {root}/m.json", "RUN_DIR"];
+        yield return ["import missing file", "import {root}/nope.pt --decoder sbd --out {root}/i", "nope.pt"];
+        yield return ["import garbage", "import {text} --decoder sbd --out {root}/i", "notes.txt"];
+        yield return ["export unknown format", "export {run} --format onnx --out {root}/w.onnx", "onnx"];
+        yield return ["export missing run", "export {root}/nope --format pt --out {root}/w.pt", "not found"];
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void GetsOneLineAndExitCode2(string name, string args, string mentions)
+    {
+        var f = Shared.Value;
+        byte[] existingBefore = File.ReadAllBytes(f.Existing);
+        byte[] checkpointBefore = File.ReadAllBytes(Path.Combine(f.Run, "checkpoint.safetensors"));
+        string expanded = args.Replace("{run}", f.Run).Replace("{data16}", f.Data16).Replace("{data32}", f.Data32)
+            .Replace("{existing}", f.Existing).Replace("{text}", f.TextFile).Replace("{norun}", f.NoRun)
+            .Replace("{codes}", f.Codes).Replace("{noimgs}", f.NoImgs).Replace("{root}", f.Root);
+        var r = Cli.Run(expanded.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(r.ExitCode == 2, $"{name}: exit {r.ExitCode}, stderr: {r.Err}");
+        string[] lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"{name}: expected one line, got: {r.Err}");
+        Assert.StartsWith("sbvae:", lines[0]);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.Contains(mentions, lines[0], StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(existingBefore, File.ReadAllBytes(f.Existing));
+        Assert.Equal(checkpointBefore, File.ReadAllBytes(Path.Combine(f.Run, "checkpoint.safetensors")));
+    }
+}
