@@ -43,6 +43,10 @@ public class BadInputTests
     {
         // each case: a name, then args with {run} {data16} {data32} {existing} {text} {norun} {codes} {noimgs} {root} placeholders, then a word the message must contain
         yield return ["no command args", "train --decoder sbd", "--out"];
+        yield return ["unknown precision", "train --decoder sbd --precision fp8 --dataset {data16} --out {root}/x", "precision"];
+        yield return ["bench unknown path", "bench --paths fp32,turbo", "turbo"];
+        yield return ["bench zero steps", "bench --steps 0", "steps"];
+        yield return ["bench unknown decoder", "bench --decoder vit", "unknown decoder"];
         yield return ["unknown option", "train --decoder sbd --speed 3 --out {root}/x", "--speed"];
         yield return ["unknown decoder", "train --decoder vit --out {root}/x", "unknown decoder"];
         yield return ["negative epochs", "train --decoder sbd --epochs -1 --out {root}/x", "epochs"];

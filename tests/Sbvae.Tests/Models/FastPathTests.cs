@@ -59,6 +59,32 @@ public class FastPathTests
     }
 
     [Theory]
+    [InlineData(DecoderKind.Sbd)]
+    [InlineData(DecoderKind.Deconv)]
+    public void ChannelsLastIsTheSameFunction(DecoderKind decoder)
+    {
+        using var vae = Model(decoder, size: 32);
+        using var x = Images(3, 32);
+        var nchw = ComputeOptions.For(Precision.Fp32);
+        var (plainLoss, plainGrads) = LossAndGrads(vae, x, nchw);
+        var (clLoss, clGrads) = LossAndGrads(vae, x, nchw with { ChannelsLast = true });
+        Assert.Equal(plainLoss, clLoss, 1e-3f);
+        foreach (var (name, g) in plainGrads)
+            Assert.True(RelativeError(clGrads[name], g) < 1e-4, $"{name}: {RelativeError(clGrads[name], g)}");
+    }
+
+    [Fact]
+    public void ChannelsLastKeepsValuesAndChangesOnlyStrides()
+    {
+        using var x = randn(2, 5, 4, 3);
+        using var cl = LowPrecision.ToChannelsLast(x);
+        Assert.True(LowPrecision.IsChannelsLast(cl));
+        Assert.False(LowPrecision.IsChannelsLast(x));
+        Assert.Equal(x.shape, cl.shape);
+        Assert.Equal(0f, (x - cl).abs().max().item<float>());
+    }
+
+    [Theory]
     [InlineData(DecoderKind.Sbd, 32)]
     [InlineData(DecoderKind.Deconv, 32)]
     [InlineData(DecoderKind.Deconv, 64)] // mixes fp32 (small planes) and bf16 layers in one Sequential
