@@ -94,7 +94,7 @@ public class SpriteGeneratorTests
     [InlineData(5, 40, 16, "circle", "red", "multiple of 16")]
     [InlineData(5, 64, 63, "circle", "red", "out of range")]
     [InlineData(5, 64, 0, "circle", "red", "out of range")]
-    [InlineData(5, 64, 16, "heart", "red", "unknown shape")]
+    [InlineData(5, 64, 16, "hexagon", "red", "unknown shape")]
     [InlineData(5, 64, 16, "circle", "reddish", "unknown colour")]
     public void ValidateRejectsBadSpecs(int numPos, int imgSize, int size, string shape, string colour, string message)
     {

@@ -119,5 +119,5 @@ public class SpriteRasterizerTests
 
     [Fact]
     public void UnknownShapeFails() =>
-        Assert.Throws<SbvaeException>(() => SpriteRasterizer.Draw(new byte[Side * Side * 3], Side, "heart", 16, 0, 0, Green));
+        Assert.Throws<SbvaeException>(() => SpriteRasterizer.Draw(new byte[Side * Side * 3], Side, "hexagon", 16, 0, 0, Green));
 }
