@@ -69,6 +69,13 @@ public class BadInputTests
         yield return ["generate negative positions", "generate --num-pos -3 --out {root}/g.npz", "num"];
         yield return ["generate unknown colour", "generate --colors red,blurple --out {root}/g.npz", "blurple"];
         yield return ["generate unknown shape", "generate --shapes hexagon --out {root}/g.npz", "hexagon"];
+        yield return ["generate unknown new shape", "generate --shapes triangle,star --out {root}/g.npz", "star"];
+        yield return ["generate negative samples", "generate --samples -5 --out {root}/g.npz", "samples"];
+        yield return ["generate samples not a number", "generate --samples many --out {root}/g.npz", "many"];
+        yield return ["generate angle not a number", "generate --rotations 0,ninety --out {root}/g.npz", "ninety"];
+        yield return ["generate angle out of range", "generate --rotations 0,720 --out {root}/g.npz", "720"];
+        yield return ["generate angle repeated", "generate --rotations 0,90,-270 --out {root}/g.npz", "repeat"];
+        yield return ["generate no angles", "generate --rotations , --out {root}/g.npz", "rotations"];
         yield return ["generate out is a folder", "generate --out {norun}", "folder"];
         yield return ["encode missing run", "encode {root}/nope --out {root}/e.npz", "not found"];
         yield return ["encode not a run", "encode {norun} --out {root}/e.npz", "no checkpoint"];
