@@ -97,8 +97,7 @@ public sealed partial class SweepPlan
                     if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
                         throw new SbvaeException($"{where}: an axis is a non-empty list of values");
                     var values = value.EnumerateArray().Select((v, i) => option.Read(v, $"{where}[{i}]", planDir)).ToList();
-                    var names = values.Select(option.Format).ToList();
-                    if (names.Distinct().Count() != names.Count) throw new SbvaeException($"{where}: a value appears twice");
+                    if (values.Distinct().Count() != values.Count) throw new SbvaeException($"{where}: a value appears twice");
                     axes.Add(new PlanAxis(option, values));
                 }
 
