@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -25,7 +24,6 @@ public sealed record SweepEntry(int Index, string Name, IReadOnlyList<PlanSettin
 {
     public string? Dataset => Template.Train.Dataset;
     public int Epochs => Template.Train.Epochs;
-    public int Seed => Template.Train.Seed;
     public RunConfig Config(int imageSize) => Template with { Model = Template.Model with { ImageSize = imageSize } };
 }
 
@@ -193,7 +191,4 @@ public sealed partial class SweepPlan
 
     /// <summary>The axes that make a configuration: all but the seed, which is averaged over.</summary>
     public IReadOnlyList<PlanAxis> ConfigurationAxes => Axes.Where(a => a.Option.Key != SeedKey).ToList();
-
-    public string Describe(SweepEntry e) =>
-        $"{e.Index.ToString(CultureInfo.InvariantCulture),4}  {e.Name}";
 }
