@@ -22,6 +22,8 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(AggregateCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

@@ -93,7 +93,7 @@ public static class BenchCommand
     /// <summary>Runs one measurement in a fresh `sbvae bench --worker` process and reads its row.</summary>
     static BenchRow RunInChild(string decoder, string path, BenchOptions options)
     {
-        var start = SelfStartInfo();
+        var start = SelfProcess.StartInfo();
         foreach (var a in new[]
         {
             "bench", "--worker", $"{decoder}:{path}", "--steps", $"{options.Steps}", "--warmup", $"{options.Warmup}",
@@ -108,24 +108,6 @@ public static class BenchCommand
             throw new SbvaeException($"benchmark of {decoder} {path} failed: {stderr.Result.Trim().Split('\n')[^1]}");
         string line = stdout.Trim().Split('\n')[^1];
         return JsonSerializer.Deserialize<BenchRow>(line, Json) ?? throw new SbvaeException($"benchmark of {decoder} {path} printed no result");
-    }
-
-    /// <summary>This program again: the apphost itself, or `dotnet sbvae.dll` when run through the dotnet host.</summary>
-    static ProcessStartInfo SelfStartInfo()
-    {
-        string exe = Environment.ProcessPath ?? "dotnet";
-        string name = Path.GetFileNameWithoutExtension(exe);
-        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (name == "sbvae")
-        {
-            start.FileName = exe;
-        }
-        else
-        {
-            start.FileName = name == "dotnet" ? exe : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-            start.ArgumentList.Add(typeof(CliApp).Assembly.Location);
-        }
-        return start;
     }
 
     public static string Format(BenchReport r)

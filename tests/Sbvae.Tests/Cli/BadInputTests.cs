@@ -1,5 +1,6 @@
 using Sbvae.Data;
 using Sbvae.Models;
+using Sbvae.Sweeps;
 using Sbvae.Training;
 
 namespace Sbvae.Tests.CliTests;
@@ -21,6 +22,8 @@ public class BadInputTests
         public string NoRun => Path.Combine(Root, "empty-dir");
         public string Codes => Path.Combine(Root, "codes-bad.npz");
         public string NoImgs => Path.Combine(Root, "no-imgs.npz");
+        public string Plan => Path.Combine(Root, "plan.json");
+        public string Sweep => Path.Combine(Root, "sweep");
 
         public Fixture()
         {
@@ -32,6 +35,13 @@ public class BadInputTests
             Directory.CreateDirectory(NoRun);
             Npz.Write(Codes, new Dictionary<string, NpyArray> { ["codes"] = NpyArray.FromFloats(new float[12], [3, 2, 2]), ["factors"] = NpyArray.FromInt64s(new long[3], [3, 1]) });
             Npz.Write(NoImgs, new Dictionary<string, NpyArray> { ["latents_values"] = NpyArray.FromDoubles(new double[2], [2, 1]) });
+            File.WriteAllText(Plan, """{"base": {"epochs": 1, "dataset": "tiny16.npz"}, "axes": {"seed": [0, 1]}}""");
+            File.WriteAllText(Path.Combine(Root, "plan-unknown.json"), """{"base": {"epochs": 1, "speed": 3}}""");
+            File.WriteAllText(Path.Combine(Root, "plan-bad.json"), """{"axes": {"beta": [1, -1]}}""");
+            File.WriteAllText(Path.Combine(Root, "plan-nodata.json"), """{"base": {"dataset": "nope.npz"}}""");
+            File.WriteAllText(Path.Combine(Root, "plan-other.json"), """{"base": {"epochs": 2, "dataset": "tiny16.npz"}, "axes": {"seed": [0, 1]}}""");
+            Directory.CreateDirectory(Path.Combine(Root, "clash.csv"));
+            SweepRunner.Prepare(Sweep, SweepPlan.Load(Plan));
             TrainingSession.Start(Run, new RunConfig(new ModelConfig { Latent = 3, ImageSize = 16 },
                 new TrainConfig { Epochs = 1, Batch = 16, Threads = 1, Dataset = Data16 }), tiny);
         }
@@ -93,6 +103,22 @@ public class BadInputTests
         yield return ["import missing file", "import {root}/nope.pt --decoder sbd --out {root}/i", "nope.pt"];
         yield return ["import garbage", "import {text} --decoder sbd --out {root}/i", "notes.txt"];
         yield return ["export unknown format", "export {run} --format onnx --out {root}/w.onnx", "onnx"];
+        yield return ["sweep plan missing", "sweep {root}/nope.json --out {root}/s", "nope.json"];
+        yield return ["sweep plan not json", "sweep {text} --out {root}/s", "not valid JSON"];
+        yield return ["sweep unknown key", "sweep {root}/plan-unknown.json --out {root}/s", "base: unknown key 'speed'"];
+        yield return ["sweep bad value", "sweep {root}/plan-bad.json --out {root}/s", "axes.beta[1]"];
+        yield return ["sweep dataset missing", "sweep {root}/plan-nodata.json --out {root}/s", "nope.npz"];
+        yield return ["sweep folder of another plan", "sweep {root}/plan-other.json --out {sweep}", "different plan"];
+        yield return ["sweep out is a file", "sweep {plan} --out {existing}", "file"];
+        yield return ["sweep without out", "sweep {plan}", "--out"];
+        yield return ["sweep index out of range", "sweep {plan} --out {sweep} --index 2", "out of range"];
+        yield return ["sweep index and jobs", "sweep {plan} --out {sweep} --index 0 --jobs 2", "--index or --jobs"];
+        yield return ["sweep zero jobs", "sweep {plan} --out {sweep} --jobs 0", "--jobs"];
+        yield return ["sweep negative threads", "sweep {plan} --out {sweep} --threads -2", "--threads"];
+        yield return ["aggregate missing folder", "aggregate {root}/nope", "not found"];
+        yield return ["aggregate not a sweep", "aggregate {norun}", "plan.json"];
+        yield return ["aggregate nothing finished", "aggregate {sweep}", "no finished entries"];
+        yield return ["aggregate out is a folder", "aggregate {sweep} --out {root}/clash", "folder"];
         yield return ["export missing run", "export {root}/nope --format pt --out {root}/w.pt", "not found"];
     }
 
@@ -105,7 +131,7 @@ public class BadInputTests
         byte[] checkpointBefore = File.ReadAllBytes(Path.Combine(f.Run, "checkpoint.safetensors"));
         string expanded = args.Replace("{run}", f.Run).Replace("{data16}", f.Data16).Replace("{data32}", f.Data32)
             .Replace("{existing}", f.Existing).Replace("{text}", f.TextFile).Replace("{norun}", f.NoRun)
-            .Replace("{codes}", f.Codes).Replace("{noimgs}", f.NoImgs).Replace("{root}", f.Root);
+            .Replace("{codes}", f.Codes).Replace("{noimgs}", f.NoImgs).Replace("{plan}", f.Plan).Replace("{sweep}", f.Sweep).Replace("{root}", f.Root);
         var r = Cli.Run(expanded.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.True(r.ExitCode == 2, $"{name}: exit {r.ExitCode}, stderr: {r.Err}");
         string[] lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -1,0 +1,194 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Sbvae.Evaluation;
+using Sbvae.Models;
+using Sbvae.Training;
+
+namespace Sbvae.Sweeps;
+
+/// <summary>A setting of one plan key: the option and its value.</summary>
+public sealed record PlanSetting(PlanOption Option, object? Value)
+{
+    public string Text => $"{Option.Key}={Option.Format(Value)}";
+}
+
+/// <summary>One axis: a key and the values it takes, in plan order.</summary>
+public sealed record PlanAxis(PlanOption Option, IReadOnlyList<object?> Values);
+
+/// <summary>
+/// One run of a sweep: its position in the expansion, its folder name and its axis values.
+/// The image size is the dataset's, so the full configuration is made once the data is loaded.
+/// </summary>
+public sealed record SweepEntry(int Index, string Name, IReadOnlyList<PlanSetting> Settings, RunConfig Template)
+{
+    public string? Dataset => Template.Train.Dataset;
+    public int Epochs => Template.Train.Epochs;
+    public RunConfig Config(int imageSize) => Template with { Model = Template.Model with { ImageSize = imageSize } };
+}
+
+/// <summary>
+/// A sweep: base train options plus axes to cross, and optionally metrics to compute after
+/// training. Expansion order: the axes in the order the plan writes them, the last axis
+/// varying fastest (like nested loops); entry names are "key=value,…" in the same order.
+/// </summary>
+public sealed partial class SweepPlan
+{
+    public const string SeedKey = "seed";
+    static readonly string[] TopKeys = ["base", "axes", "metrics", "metric_samples"];
+
+    public IReadOnlyList<PlanSetting> Base { get; }
+    public IReadOnlyList<PlanAxis> Axes { get; }
+    /// <summary>Metric names as `evaluate --metrics` takes them; empty = no evaluation.</summary>
+    public IReadOnlyList<string> Metrics { get; }
+    /// <summary>Scale of the metric sample sizes, as `evaluate --samples`.</summary>
+    public double MetricSamples { get; }
+    public IReadOnlyList<SweepEntry> Entries { get; }
+
+    SweepPlan(IReadOnlyList<PlanSetting> @base, IReadOnlyList<PlanAxis> axes, IReadOnlyList<string> metrics, double metricSamples)
+    {
+        (Base, Axes, Metrics, MetricSamples) = (@base, axes, metrics, metricSamples);
+        Entries = Expand();
+    }
+
+    public static SweepPlan Load(string path)
+    {
+        if (!File.Exists(path)) throw new SbvaeException($"plan file not found: {path}");
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new SbvaeException($"cannot read plan '{path}': {e.Message}"); }
+        return Parse(text, Path.GetFileName(path), Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Reads a plan; relative dataset paths are taken from <paramref name="planDir"/>.</summary>
+    public static SweepPlan Parse(string json, string source, string planDir)
+    {
+        planDir = Path.GetFullPath(planDir);
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        catch (JsonException e) { throw new SbvaeException($"{source}: not valid JSON ({e.Message.Split('\n')[0]})"); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new SbvaeException($"{source}: the plan must be a JSON object with \"base\" and \"axes\"");
+            var top = Members(root, source);
+            foreach (var key in top.Keys)
+                if (!TopKeys.Contains(key)) throw new SbvaeException($"{source}: unknown key '{key}' (use {string.Join(", ", TopKeys)})");
+
+            var settings = new List<PlanSetting>();
+            if (top.TryGetValue("base", out var b))
+                foreach (var (key, value) in Members(Object(b, $"{source}: base"), $"{source}: base"))
+                {
+                    var option = Option(key, $"{source}: base");
+                    if (settings.Any(s => s.Option == option)) throw new SbvaeException($"{source}: base.{key}: '{option.Key}' is set twice");
+                    settings.Add(new PlanSetting(option, option.Read(value, $"{source}: base.{key}", planDir)));
+                }
+
+            var axes = new List<PlanAxis>();
+            if (top.TryGetValue("axes", out var a))
+                foreach (var (key, value) in Members(Object(a, $"{source}: axes"), $"{source}: axes"))
+                {
+                    string where = $"{source}: axes.{key}";
+                    var option = Option(key, $"{source}: axes");
+                    if (settings.Any(s => s.Option == option)) throw new SbvaeException($"{where}: '{option.Key}' is both in base and an axis");
+                    if (axes.Any(x => x.Option == option)) throw new SbvaeException($"{where}: '{option.Key}' is an axis twice");
+                    if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() == 0)
+                        throw new SbvaeException($"{where}: an axis is a non-empty list of values");
+                    var values = value.EnumerateArray().Select((v, i) => option.Read(v, $"{where}[{i}]", planDir)).ToList();
+                    if (values.Distinct().Count() != values.Count) throw new SbvaeException($"{where}: a value appears twice");
+                    axes.Add(new PlanAxis(option, values));
+                }
+
+            var metrics = new List<string>();
+            if (top.TryGetValue("metrics", out var m))
+            {
+                if (m.ValueKind != JsonValueKind.Array || m.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+                    throw new SbvaeException($"{source}: metrics: expected a list of metric names");
+                if (m.GetArrayLength() > 0)
+                {
+                    try { metrics.AddRange(MetricSuite.Parse(string.Join(",", m.EnumerateArray().Select(x => x.GetString())))); }
+                    catch (SbvaeException e) { throw new SbvaeException($"{source}: metrics: {e.Message}"); }
+                }
+            }
+            double samples = 1;
+            if (top.TryGetValue("metric_samples", out var s))
+            {
+                if (s.ValueKind != JsonValueKind.Number || !(s.GetDouble() is > 0 and <= 10))
+                    throw new SbvaeException($"{source}: metric_samples: expected a number in (0, 10], got {s.GetRawText()}");
+                samples = s.GetDouble();
+            }
+            return new SweepPlan(settings, axes, metrics.Distinct().ToList(), samples);
+        }
+    }
+
+    static JsonElement Object(JsonElement e, string where) =>
+        e.ValueKind == JsonValueKind.Object ? e : throw new SbvaeException($"{where}: expected an object of option: value");
+
+    /// <summary>The members of an object in order, refusing duplicate names (JSON allows them, a plan must not).</summary>
+    static Dictionary<string, JsonElement> Members(JsonElement obj, string where)
+    {
+        var members = new Dictionary<string, JsonElement>();
+        foreach (var p in obj.EnumerateObject())
+            if (!members.TryAdd(p.Name, p.Value)) throw new SbvaeException($"{where}: key '{p.Name}' appears twice");
+        return members;
+    }
+
+    static PlanOption Option(string key, string where) => PlanOption.Find(key)
+        ?? throw new SbvaeException($"{where}: unknown key '{key}' (train options: {string.Join(", ", PlanOption.All.Select(o => o.Key))})");
+
+    List<SweepEntry> Expand()
+    {
+        var start = Base.Aggregate(new RunConfig(new ModelConfig(), new TrainConfig()), (c, s) => s.Option.Apply(c, s.Value));
+        var combos = new List<List<PlanSetting>> { new() };
+        foreach (var axis in Axes)
+            combos = combos.SelectMany(c => axis.Values.Select(v => new List<PlanSetting>(c) { new(axis.Option, v) })).ToList();
+        var entries = new List<SweepEntry>();
+        var byName = new Dictionary<string, int>();
+        foreach (var combo in combos)
+        {
+            string name = combo.Count == 0 ? "run" : FolderName(string.Join(",", combo.Select(s => s.Text)));
+            if (byName.TryGetValue(name, out int other))
+                throw new SbvaeException($"plan entries {other} and {entries.Count} get the same folder name '{name}'");
+            byName[name] = entries.Count;
+            var config = combo.Aggregate(start, (c, s) => s.Option.Apply(c, s.Value));
+            entries.Add(new SweepEntry(entries.Count, name, combo, config));
+        }
+        return entries;
+    }
+
+    /// <summary>Keeps letters, digits and . _ = , + -; anything else (slashes, spaces) becomes _.</summary>
+    public static string FolderName(string text) => Unsafe().Replace(text, "_");
+
+    [GeneratedRegex("[^A-Za-z0-9._=,+-]")]
+    private static partial Regex Unsafe();
+
+    /// <summary>The plan in one normal form (absolute dataset paths, canonical key names): equal plans give equal text.</summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("base");
+            foreach (var s in Base) { w.WritePropertyName(s.Option.Key); PlanOption.Write(w, s.Value); }
+            w.WriteEndObject();
+            w.WriteStartObject("axes");
+            foreach (var a in Axes)
+            {
+                w.WriteStartArray(a.Option.Key);
+                foreach (var v in a.Values) PlanOption.Write(w, v);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+            w.WriteStartArray("metrics");
+            foreach (var m in Metrics) w.WriteStringValue(m);
+            w.WriteEndArray();
+            w.WriteNumber("metric_samples", MetricSamples);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>The axes that make a configuration: all but the seed, which is averaged over.</summary>
+    public IReadOnlyList<PlanAxis> ConfigurationAxes => Axes.Where(a => a.Option.Key != SeedKey).ToList();
+}

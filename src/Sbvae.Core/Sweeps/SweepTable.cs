@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using Sbvae.Figures;
+
+namespace Sbvae.Sweeps;
+
+/// <summary>Writes a sweep summary as PREFIX.csv, PREFIX.md and PREFIX.png (each atomically).</summary>
+public static class SweepTable
+{
+    public static IReadOnlyList<string> Write(SweepSummary s, string prefix)
+    {
+        string csv = prefix + ".csv", md = prefix + ".md", png = prefix + ".png";
+        AtomicFile.WriteAllText(csv, Csv(s));
+        AtomicFile.WriteAllText(md, Markdown(s));
+        SweepBarsFigure.Save(png, Panels(s));
+        return [csv, md, png];
+    }
+
+    /// <summary>One row per configuration: its axis values, planned and finished entries, then mean and sd of each quantity.</summary>
+    public static string Csv(SweepSummary s)
+    {
+        var axes = s.Plan.ConfigurationAxes;
+        var header = new List<string> { "configuration" };
+        header.AddRange(axes.Select(a => a.Option.Key));
+        header.AddRange(["planned", "n"]);
+        foreach (var q in s.Quantities) header.AddRange([q + "_mean", q + "_sd"]);
+        var sb = new StringBuilder(string.Join(",", header) + "\n");
+        foreach (var row in s.Rows)
+        {
+            var cells = new List<string> { Quote(row.Label) };
+            cells.AddRange(axes.Select(a => Quote(a.Option.Format(row.Settings.First(x => x.Option == a.Option).Value))));
+            cells.AddRange([I(row.Planned), I(row.Finished)]);
+            foreach (var q in s.Quantities)
+                cells.AddRange(row.Values.TryGetValue(q, out var st) ? [R(st.Mean), R(st.Sd)] : ["", ""]);
+            sb.AppendLine(string.Join(",", cells));
+        }
+        return sb.ToString();
+    }
+
+    public static string Markdown(SweepSummary s)
+    {
+        var sb = new StringBuilder("# Sweep summary\n\n");
+        sb.AppendLine("Final losses (last epoch of losses.csv, per image) and metrics, as mean ± sd over seeds; n = finished / planned entries.\n");
+        sb.AppendLine("| configuration | n | " + string.Join(" | ", s.Quantities) + " |");
+        sb.AppendLine("|---|---|" + string.Concat(s.Quantities.Select(_ => "---|")));
+        foreach (var row in s.Rows)
+        {
+            var cells = s.Quantities.Select(q => row.Values.TryGetValue(q, out var st)
+                ? (double.IsNaN(st.Sd) ? G(st.Mean) : $"{G(st.Mean)} ± {G(st.Sd)}")
+                : "–");
+            sb.AppendLine($"| {row.Label} | {row.Finished}/{row.Planned} | {string.Join(" | ", cells)} |");
+        }
+        if (s.Missing.Count > 0)
+        {
+            sb.AppendLine($"\nMissing ({s.Missing.Count} of {s.Plan.Entries.Count} entries, not in the statistics):\n");
+            foreach (var m in s.Missing) sb.AppendLine($"- {m.Entry.Index} `{m.Entry.Name}`: {m.Reason}");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Final reconstruction, then each metric: one panel each.</summary>
+    public static IReadOnlyList<BarPanel> Panels(SweepSummary s) =>
+        s.Quantities.Where(q => q == "reconstruction" || !Aggregation.LossColumns.Contains(q))
+            .Select(q => new BarPanel(q == "reconstruction" ? "final reconstruction" : q,
+                s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(r.Label, r.Values[q].Mean, r.Values[q].Sd)).ToList()))
+            .Where(p => p.Bars.Count > 0).ToList();
+
+    static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    static string Quote(string v) => v.Contains(',') || v.Contains('"') ? "\"" + v.Replace("\"", "\"\"") + "\"" : v;
+}
