@@ -15,7 +15,7 @@ public static class CliApp
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("sbvae: spatial broadcast VAEs: generate data, train, compare, evaluate.");
-        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(GeneratePreset.AddTo(GenerateCommand.Create()));
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(ReconstructCommand.Create());

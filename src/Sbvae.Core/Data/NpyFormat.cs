@@ -12,6 +12,26 @@ internal static class NpyFormat
     /// <param name="length">Total stream length if known (zip entries know it), to catch size mismatches early.</param>
     public static NpyArray Read(Stream stream, long? length)
     {
+        var (dtype, shape, need) = ReadHeader(stream, length);
+        string descr = dtype.Descr;
+        if (need > Array.MaxLength)
+            throw new InvalidDataException(
+                $"shape {ShapeText(shape)} of {descr} is {need:N0} bytes, more than one in-memory array can hold (2 GB)");
+        var data = new byte[need];
+        ReadExactly(stream, data, "data");
+        if (length is null && stream.ReadByte() != -1)
+            throw new InvalidDataException($"data is longer than shape {ShapeText(shape)} of {descr} needs ({need} bytes)");
+        if (dtype.BigEndian)
+            dtype.SwapToLittleEndian(data);
+        return new NpyArray(dtype.Descr, shape, data);
+    }
+
+    /// <summary>
+    /// Reads the header and leaves the stream at the first data byte, so arrays larger than one
+    /// in-memory array can be consumed piece by piece. Returns the data size in bytes.
+    /// </summary>
+    public static (NpyDType DType, int[] Shape, long DataBytes) ReadHeader(Stream stream, long? length)
+    {
         Span<byte> pre = stackalloc byte[10];
         ReadExactly(stream, pre, "header");
         if (!pre[..6].SequenceEqual(NpyHeader.Magic))
@@ -44,16 +64,7 @@ internal static class NpyFormat
         if (length is long total && total - prefix - hlen != need)
             throw new InvalidDataException(
                 $"data has {total - prefix - hlen} bytes but shape {ShapeText(shape)} of {descr} needs {need}");
-        if (need > Array.MaxLength)
-            throw new InvalidDataException(
-                $"shape {ShapeText(shape)} of {descr} is {need:N0} bytes, more than one in-memory array can hold (2 GB)");
-        var data = new byte[need];
-        ReadExactly(stream, data, "data");
-        if (length is null && stream.ReadByte() != -1)
-            throw new InvalidDataException($"data is longer than shape {ShapeText(shape)} of {descr} needs ({need} bytes)");
-        if (dtype.BigEndian)
-            dtype.SwapToLittleEndian(data);
-        return new NpyArray(dtype.Descr, shape, data);
+        return (dtype, shape, need);
     }
 
     public static void Write(Stream stream, NpyArray array)
@@ -64,7 +75,7 @@ internal static class NpyFormat
 
     public static string ShapeText(int[] shape) => "(" + string.Join(", ", shape) + ")";
 
-    static void ReadExactly(Stream s, Span<byte> buffer, string part)
+    public static void ReadExactly(Stream s, Span<byte> buffer, string part)
     {
         int got = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         if (got < buffer.Length)

@@ -74,6 +74,27 @@ public static class Npz
         }
     }
 
+    /// <summary>
+    /// Hands the (decompressed) stream of one member and its length to <paramref name="read"/>, for
+    /// arrays too large to hold as one byte[]; read/format errors come back as one-line SbvaeExceptions.
+    /// </summary>
+    internal static T ReadStreaming<T>(string path, string name, Func<Stream, long, T> read)
+    {
+        using var zip = Open(path);
+        var entry = zip.Entries.FirstOrDefault(e => ArrayName(e) == name)
+            ?? throw new SbvaeException(
+                $"'{path}' has no array '{name}' (it has: {string.Join(", ", zip.Entries.Select(ArrayName))})");
+        try
+        {
+            using var s = entry.Open();
+            return read(s, entry.Length);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or OverflowException)
+        {
+            throw new SbvaeException($"'{path}', array '{name}': {e.Message}");
+        }
+    }
+
     static NpyArray ReadEntry(string path, ZipArchiveEntry entry)
     {
         try

@@ -87,6 +87,17 @@ public class BadInputTests
         yield return ["generate angle repeated", "generate --rotations 0,90,-270 --out {root}/g.npz", "repeat"];
         yield return ["generate no angles", "generate --rotations , --out {root}/g.npz", "rotations"];
         yield return ["generate out is a folder", "generate --out {norun}", "folder"];
+        yield return ["generate unknown preset", "generate --preset blobs --out {root}/g.npz", "blobs"];
+        yield return ["generate preset missing dsprites", "generate --preset colored-sprites --dsprites {root}/nope.npz --out {root}/g.npz", "nope.npz"];
+        yield return ["generate preset dsprites not npz", "generate --preset dsprites-like --dsprites {text} --out {root}/g.npz", "notes.txt"];
+        yield return ["generate preset dsprites without imgs", "generate --preset dsprites-like --dsprites {noimgs} --out {root}/g.npz", "imgs"];
+        yield return ["generate preset dsprites in circles layout", "generate --preset dsprites-like --dsprites {data16} --out {root}/g.npz", "(N, 6)"];
+        yield return ["generate preset zero count", "generate --preset dsprites-like --count 0 --out {root}/g.npz", "count"];
+        yield return ["generate preset count beyond the grid", "generate --preset dsprites-like --count 800000 --out {root}/g.npz", "737,280"];
+        yield return ["generate preset with a circles option", "generate --preset colored-sprites --num-pos 3 --out {root}/g.npz", "--num-pos"];
+        yield return ["generate count without preset", "generate --count 5 --out {root}/g.npz", "--preset"];
+        yield return ["generate dsprites without preset", "generate --dsprites {data16} --out {root}/g.npz", "--preset"];
+        yield return ["generate preset out is a folder", "generate --preset dsprites-like --count 2 --out {norun}", "folder"];
         yield return ["encode missing run", "encode {root}/nope --out {root}/e.npz", "not found"];
         yield return ["encode not a run", "encode {norun} --out {root}/e.npz", "no checkpoint"];
         yield return ["encode wrong image size", "encode {run} --dataset {data32} --out {existing}", "32-pixel"];
