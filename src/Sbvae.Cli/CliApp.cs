@@ -22,6 +22,7 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(AggregateCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
@@ -36,7 +37,9 @@ public static class CliApp
         ParseResult parsed = BuildRoot().Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"sbvae: {parsed.Errors[0].Message} (see sbvae --help)");
+            // An unknown word says more than "required command was not provided".
+            var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            Console.Error.WriteLine($"sbvae: {error.Message} (see sbvae --help)");
             return BadInput;
         }
         try

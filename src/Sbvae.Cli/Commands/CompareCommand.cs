@@ -35,24 +35,12 @@ public static class CompareCommand
             if (File.Exists(dir)) throw new SbvaeException($"'{dir}' is a file, not a folder");
             bool isQuick = p.GetValue(quick);
             var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset));
-            var runs = new List<TrainedModel>();
+            var (code, runs) = TrainBoth(p, options, data, dir, isQuick);
+            if (code != 0) return code;
             try
             {
-                foreach (var kind in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
-                {
-                    var config = options.ToConfig(p, kind, data.Height);
-                    if (isQuick && p.GetResult(options.Epochs) is null or { Implicit: true })
-                        config = config with { Train = config.Train with { Epochs = QuickEpochs } };
-                    string runDir = Path.Combine(dir, ModelConfig.Name(kind));
-                    int code = TrainOrContinue(runDir, config, data);
-                    if (code != 0) return code;
-                    runs.Add(TrainedModel.Load(runDir, config.Train.Device));
-                }
                 Console.WriteLine("drawing figures and computing scores …");
-                var sizes = isQuick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
-                int seed = runs[0].Config.Train.Seed;
-                var report = ComparisonBuilder.Build(runs, data, dir, "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), isQuick,
-                    m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes));
+                var report = BuildReport(runs, data, dir, isQuick);
                 ReportWriter.Write(report, dir);
                 Console.WriteLine($"report: {Path.GetFullPath(Path.Combine(dir, "report.html"))} (and report.md)");
                 return 0;
@@ -63,6 +51,50 @@ public static class CompareCommand
             }
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Trains (or continues) a deconv and then a spatial broadcast model on <paramref name="data"/>
+    /// in DIR/deconv and DIR/sbd; <paramref name="adjust"/> may change the configuration (e.g. the
+    /// dataset path an experiment wrote). Returns a non-zero code, and no runs, if training stopped.
+    /// </summary>
+    internal static (int Code, List<TrainedModel> Runs) TrainBoth(ParseResult p, TrainOptions options, ImageDataset data, string dir, bool quick,
+        Func<RunConfig, RunConfig>? adjust = null)
+    {
+        var runs = new List<TrainedModel>();
+        try
+        {
+            foreach (var kind in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
+            {
+                var config = options.ToConfig(p, kind, data.Height);
+                if (quick && p.GetResult(options.Epochs) is null or { Implicit: true })
+                    config = config with { Train = config.Train with { Epochs = QuickEpochs } };
+                if (adjust is not null) config = adjust(config);
+                string runDir = Path.Combine(dir, ModelConfig.Name(kind));
+                int code = TrainOrContinue(runDir, config, data);
+                if (code != 0)
+                {
+                    foreach (var r in runs) r.Dispose();
+                    return (code, []);
+                }
+                runs.Add(TrainedModel.Load(runDir, config.Train.Device));
+            }
+            return (0, runs);
+        }
+        catch
+        {
+            foreach (var r in runs) r.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Figures, final losses and every metric of the trained pair, scored on <paramref name="data"/>.</summary>
+    internal static ComparisonReport BuildReport(IReadOnlyList<TrainedModel> runs, ImageDataset data, string dir, bool quick)
+    {
+        var sizes = quick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
+        int seed = runs[0].Config.Train.Seed;
+        return ComparisonBuilder.Build(runs, data, dir, "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), quick,
+            m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes));
     }
 
     /// <summary>Starts the run, continues it if it was interrupted, or leaves it if it is complete.</summary>

@@ -13,8 +13,10 @@ public static class HeatMapFigure
 
     /// <param name="xRange">outer edges of the first and last columns; default 0 … columns</param>
     /// <param name="yRange">outer edges of the first and last rows; default 0 … rows</param>
+    /// <param name="outline">a rectangle (x0, x1, y0, y1) drawn in white over the map, e.g. a held-out region</param>
     public static void Save(string pngPath, double[,] values, string title, string xLabel, string yLabel,
-                            (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null)
+                            (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null,
+                            (double X0, double X1, double Y0, double Y1)? outline = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         int rows = values.GetLength(0), cols = values.GetLength(1);
@@ -29,6 +31,12 @@ public static class HeatMapFigure
         map.FlipVertically = true;
         map.Extent = new CoordinateRect(x0, x1, y0, y1);
         plot.Add.ColorBar(map);
+        if (outline is var (ox0, ox1, oy0, oy1))
+        {
+            var box = plot.Add.Scatter(new[] { ox0, ox1, ox1, ox0, ox0 }, new[] { oy0, oy0, oy1, oy1, oy0 }, Colors.White);
+            box.LineWidth = 2;
+            box.MarkerSize = 0;
+        }
         plot.Axes.Margins(0, 0);
         Plots.SaveRow(pngPath, [plot], Width, Height);
     }

@@ -35,6 +35,7 @@ public static class ComparisonBuilder
             ("learning rate (Adam)", I(first.Train.LearningRate)),
             ("seed", first.Train.Seed.ToString(CultureInfo.InvariantCulture)),
             ("spatial broadcast variant", first.Model.Unpadded ? "unpadded, larger grid (paper)" : "padded (walk-through)"),
+            ("precision", first.Train.Precision),
         };
         string? note = quick
             ? $"Quick preset: {first.Train.Epochs} epochs instead of the reference 150, so losses sit above the walk-through's final values; the comparison between decoders already shows."

@@ -9,7 +9,11 @@ public sealed record ModelSummary(
 /// <summary>Everything report.md and report.html show.</summary>
 public sealed record ComparisonReport(
     string Title, string Command, string Machine, IReadOnlyList<(string Key, string Value)> Configuration,
-    IReadOnlyList<ModelSummary> Models, FigureFiles Figures, string? Note, bool ReferenceData);
+    IReadOnlyList<ModelSummary> Models, FigureFiles Figures, string? Note, bool ReferenceData)
+{
+    /// <summary>Experiment sections shown after the scores.</summary>
+    public IReadOnlyList<ReportSection> Sections { get; init; } = [];
+}
 
 /// <summary>The walk-through's final per-image terms (SPEC §5), quoted beside ours.</summary>
 public static class ReferenceResults

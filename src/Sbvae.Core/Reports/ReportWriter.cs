@@ -69,6 +69,13 @@ public static class ReportWriter
         var (mh, mr) = MetricTable(r);
         sb.AppendLine("## Disentanglement").AppendLine();
         Table(mh, mr);
+        foreach (var section in r.Sections)
+        {
+            sb.AppendLine($"## {section.Title}").AppendLine();
+            foreach (var line in section.Sentences) sb.AppendLine(line).AppendLine();
+            if (section.TableHeader is not null) Table(section.TableHeader, section.TableRows);
+            foreach (var (caption, path) in section.Figures) sb.AppendLine($"![{caption}]({Rel(path)})").AppendLine();
+        }
         sb.AppendLine("## Figures").AppendLine();
         sb.AppendLine("### Loss curves").AppendLine();
         sb.AppendLine(r.Figures.LossCurves is null ? "(no training history: imported weights)" : $"![loss curves]({Rel(r.Figures.LossCurves)})").AppendLine();
@@ -108,6 +115,13 @@ public static class ReportWriter
         var (mh, mr) = MetricTable(r);
         sb.AppendLine("<h2>Disentanglement</h2>");
         Table(mh, mr);
+        foreach (var section in r.Sections)
+        {
+            sb.AppendLine($"<h2>{E(section.Title)}</h2>");
+            foreach (var line in section.Sentences) sb.AppendLine($"<p>{E(line)}</p>");
+            if (section.TableHeader is not null) Table(section.TableHeader, section.TableRows);
+            foreach (var (caption, path) in section.Figures) sb.AppendLine($"<figure>{Figures.Html.ImgTag(path, caption)}<figcaption>{E(caption)}</figcaption></figure>");
+        }
         sb.AppendLine("<h2>Figures</h2><h3>Loss curves</h3>").AppendLine(r.Figures.LossCurves is null
             ? "<p>(no training history: imported weights)</p>" : Figures.Html.ImgTag(r.Figures.LossCurves, "loss curves"));
         sb.AppendLine("<h3>Reconstructions and latent traversals</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.Traversals, "traversals"));

@@ -53,6 +53,13 @@ public class BadInputTests
     {
         // each case: a name, then args with {run} {data16} {data32} {existing} {text} {norun} {codes} {noimgs} {root} placeholders, then a word the message must contain
         yield return ["no command args", "train --decoder sbd", "--out"];
+        yield return ["experiment unknown", "experiment colour --out {root}/e", "colour"];
+        yield return ["experiment bad region", "experiment heldout --region 0.5,0.2,0,1 --dataset {data16} --out {root}/e", "region"];
+        yield return ["experiment region short", "experiment heldout --region 0.5,0.6 --dataset {data16} --out {root}/e", "x0,x1,y0,y1"];
+        yield return ["experiment empty region", "experiment heldout --region 0.01,0.02,0.01,0.02 --dataset {data16} --out {root}/e", "held-out region"];
+        yield return ["experiment strength", "experiment dependent --strength 2 --dataset {data16} --out {root}/e", "strength"];
+        yield return ["experiment small dataset", "experiment small --dataset {data16} --out {root}/e", "--dataset"];
+        yield return ["experiment out is file", "experiment heldout --dataset {data16} --out {existing}", "file"];
         yield return ["unknown precision", "train --decoder sbd --precision fp8 --dataset {data16} --out {root}/x", "precision"];
         yield return ["bench unknown path", "bench --paths fp32,turbo", "turbo"];
         yield return ["bench zero steps", "bench --steps 0", "steps"];
