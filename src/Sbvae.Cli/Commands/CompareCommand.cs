@@ -36,19 +36,7 @@ public static class CompareCommand
             bool isQuick = p.GetValue(quick);
             var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset));
             var (code, runs) = TrainBoth(p, options, data, dir, isQuick);
-            if (code != 0) return code;
-            try
-            {
-                Console.WriteLine("drawing figures and computing scores …");
-                var report = BuildReport(runs, data, dir, isQuick);
-                ReportWriter.Write(report, dir);
-                Console.WriteLine($"report: {Path.GetFullPath(Path.Combine(dir, "report.html"))} (and report.md)");
-                return 0;
-            }
-            finally
-            {
-                foreach (var r in runs) r.Dispose();
-            }
+            return code != 0 ? code : WriteReport(runs, data, dir, isQuick);
         });
         return cmd;
     }
@@ -88,13 +76,29 @@ public static class CompareCommand
         }
     }
 
-    /// <summary>Figures, final losses and every metric of the trained pair, scored on <paramref name="data"/>.</summary>
-    internal static ComparisonReport BuildReport(IReadOnlyList<TrainedModel> runs, ImageDataset data, string dir, bool quick)
+    /// <summary>
+    /// Draws the figures, scores the trained pair on <paramref name="data"/>, lets
+    /// <paramref name="extend"/> add to the report, writes it, and disposes the runs.
+    /// </summary>
+    internal static int WriteReport(List<TrainedModel> runs, ImageDataset data, string dir, bool quick,
+        Func<ComparisonReport, ComparisonReport>? extend = null)
     {
-        var sizes = quick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
-        int seed = runs[0].Config.Train.Seed;
-        return ComparisonBuilder.Build(runs, data, dir, "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), quick,
-            m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes));
+        try
+        {
+            Console.WriteLine("drawing figures and computing scores …");
+            var sizes = quick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
+            int seed = runs[0].Config.Train.Seed;
+            var report = ComparisonBuilder.Build(runs, data, dir, "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), quick,
+                m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes));
+            if (extend is not null) report = extend(report);
+            ReportWriter.Write(report, dir);
+            Console.WriteLine($"report: {Path.GetFullPath(Path.Combine(dir, "report.html"))} (and report.md)");
+            return 0;
+        }
+        finally
+        {
+            foreach (var r in runs) r.Dispose();
+        }
     }
 
     /// <summary>Starts the run, continues it if it was interrupted, or leaves it if it is complete.</summary>

@@ -61,22 +61,16 @@ public static class ExperimentCommand
             var (code, runs) = CompareCommand.TrainBoth(p, options, data.Train, dir, isQuick,
                 c => c with { Train = c.Train with { Dataset = trainPath } });
             if (code != 0) return code;
-            try
+            return CompareCommand.WriteReport(runs, data.Full, dir, isQuick, report => report with
             {
-                Console.WriteLine("drawing figures and computing scores …");
-                var report = CompareCommand.BuildReport(runs, data.Full, dir, isQuick);
-                var section = kind == ExperimentKind.HeldOut
-                    ? HeldOutAnalysis.Build(runs, data, settings.Region, Path.Combine(dir, "figures")).Section
-                    : ExperimentSections.For(kind, data, report.Models);
-                report = report with { Title = Title(kind), Sections = [section] };
-                ReportWriter.Write(report, dir);
-                Console.WriteLine($"report: {Path.GetFullPath(Path.Combine(dir, "report.html"))} (and report.md)");
-                return 0;
-            }
-            finally
-            {
-                foreach (var r in runs) r.Dispose();
-            }
+                Title = Title(kind),
+                Sections =
+                [
+                    kind == ExperimentKind.HeldOut
+                        ? HeldOutAnalysis.Build(runs, data, settings.Region, Path.Combine(dir, "figures")).Section
+                        : ExperimentSections.For(kind, data, report.Models),
+                ],
+            });
         });
         return cmd;
     }
