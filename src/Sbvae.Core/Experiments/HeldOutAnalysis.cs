@@ -30,14 +30,18 @@ public static class HeldOutAnalysis
         Directory.CreateDirectory(figuresDir);
         var errors = new List<Errors>();
         var figures = new List<(string, string)>();
-        foreach (var m in models)
+        var perModel = models.Select(m => ReconstructionError.PerImage(m, full)).ToList();
+        var grids = perModel.Select(e => ErrorGrid(full, e, xf, yf)).ToList();
+        // One colour scale for all maps, so the models compare at a glance.
+        var cells = grids.SelectMany(g => g.Cast<double>()).Where(double.IsFinite).ToList();
+        var scale = (cells.Min(), cells.Max());
+        for (int i = 0; i < models.Count; i++)
         {
-            string label = FigureSet.Label(m);
-            double[] e = ReconstructionError.PerImage(m, full);
-            errors.Add(new Errors(label, Mean(e, inside, false), Mean(e, inside, true)));
-            string png = Path.Combine(figuresDir, $"heldout_error_{m.Name}.png");
-            SaveHeatMap(png, full, e, xf, yf, inside, $"{label}: reconstruction error");
-            figures.Add(($"{label}: mean reconstruction error per position (white box: held out, {region})", png));
+            string label = FigureSet.Label(models[i]);
+            errors.Add(new Errors(label, Mean(perModel[i], inside, false), Mean(perModel[i], inside, true)));
+            string png = Path.Combine(figuresDir, $"heldout_error_{models[i].Name}.png");
+            SaveHeatMap(png, full, grids[i], xf, yf, inside, $"{label}: reconstruction error", scale);
+            figures.Add(($"{label}: mean reconstruction error per position (white box: held out, {region}; one colour scale for all models)", png));
         }
         string recon = Path.Combine(figuresDir, "heldout_reconstructions.png");
         SaveReconstructions(recon, models, data.HeldOut!);
@@ -83,16 +87,15 @@ public static class HeldOutAnalysis
         return sum;
     }
 
-    static void SaveHeatMap(string png, ImageDataset full, double[] errors, int xf, int yf, bool[] inside, string title)
+    static void SaveHeatMap(string png, ImageDataset full, double[,] grid, int xf, int yf, bool[] inside, string title, (double, double) scale)
     {
-        var grid = ErrorGrid(full, errors, xf, yf);
         int nx = grid.GetLength(1), ny = grid.GetLength(0);
         double hx = nx > 1 ? 0.5 / (nx - 1) : 0.5, hy = ny > 1 ? 0.5 / (ny - 1) : 0.5;
         // The outline encloses the cells of the held-out positions.
         var xs = Enumerable.Range(0, full.Count).Where(i => inside[i]).Select(i => full.FactorValues[(long)i * full.NumFactors + xf]).ToList();
         var ys = Enumerable.Range(0, full.Count).Where(i => inside[i]).Select(i => full.FactorValues[(long)i * full.NumFactors + yf]).ToList();
         HeatMapFigure.Save(png, grid, title, "x (factor value)", "y (factor value)",
-            (-hx, 1 + hx), (-hy, 1 + hy), (xs.Min() - hx, xs.Max() + hx, ys.Min() - hy, ys.Max() + hy));
+            (-hx, 1 + hx), (-hy, 1 + hy), (xs.Min() - hx, xs.Max() + hx, ys.Min() - hy, ys.Max() + hy), scale);
     }
 
     static void SaveReconstructions(string png, IReadOnlyList<TrainedModel> models, ImageDataset held)

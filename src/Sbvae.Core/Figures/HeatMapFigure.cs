@@ -14,9 +14,11 @@ public static class HeatMapFigure
     /// <param name="xRange">outer edges of the first and last columns; default 0 … columns</param>
     /// <param name="yRange">outer edges of the first and last rows; default 0 … rows</param>
     /// <param name="outline">a rectangle (x0, x1, y0, y1) drawn in white over the map, e.g. a held-out region</param>
+    /// <param name="colorRange">the values at the ends of the colour bar, so several maps share one scale; default the data's range</param>
     public static void Save(string pngPath, double[,] values, string title, string xLabel, string yLabel,
                             (double Min, double Max)? xRange = null, (double Min, double Max)? yRange = null,
-                            (double X0, double X1, double Y0, double Y1)? outline = null)
+                            (double X0, double X1, double Y0, double Y1)? outline = null,
+                            (double Min, double Max)? colorRange = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         int rows = values.GetLength(0), cols = values.GetLength(1);
@@ -30,6 +32,7 @@ public static class HeatMapFigure
         map.Colormap = new ScottPlot.Colormaps.Viridis();
         map.FlipVertically = true;
         map.Extent = new CoordinateRect(x0, x1, y0, y1);
+        if (colorRange is var (c0, c1)) map.ManualRange = new ScottPlot.Range(c0, c1);
         plot.Add.ColorBar(map);
         if (outline is var (ox0, ox1, oy0, oy1))
         {

@@ -90,3 +90,31 @@ public class ExperimentTests
         Assert.Contains("already trained", again.Out);
     }
 }
+
+public class ExperimentSectionTests
+{
+    static Sbvae.Reports.ModelSummary Model(string label, double kl, double recon, double factorVae, double mig) =>
+        new(label, "/runs/" + label, 20, kl, recon, 60, 200, 0.9, new Dictionary<string, double> { ["factorvae"] = factorVae, ["mig"] = mig });
+
+    [Fact]
+    public void SmallObjectsNameTheBetterReconstructionAndFlagCollapse()
+    {
+        var data = new ExperimentData(TestData.Tiny(), TestData.Tiny(), null, "tiny squares");
+        var section = ExperimentSections.For(ExperimentKind.Small, data,
+            [Model("deconv", 0.01, 26.2, 0, 0.01), Model("spatial broadcast", 9.5, 13.1, 0.8, 0.2)]);
+        Assert.Equal("Small objects", section.Title);
+        Assert.Contains(section.Sentences, s => s.Contains("spatial broadcast decoder ends with a reconstruction term of 13.10 against 26.20") && s.Contains("2.0×"));
+        Assert.Contains(section.Sentences, s => s.StartsWith("The deconv model's KL is 0.01") && s.Contains("--variance"));
+        Assert.DoesNotContain(section.Sentences, s => s.StartsWith("The spatial broadcast model's KL"));
+        Assert.Equal(2, section.TableRows.Count);
+    }
+
+    [Fact]
+    public void DependentFactorsNameTheBetterSeparatedCode()
+    {
+        var data = new ExperimentData(TestData.Tiny(), TestData.Tiny(), null, "colour follows x");
+        var section = ExperimentSections.For(ExperimentKind.Dependent, data,
+            [Model("deconv", 12, 20, 0.55, 0.05), Model("spatial broadcast", 12, 18, 0.97, 0.3)]);
+        Assert.Contains(section.Sentences, s => s.Contains("the spatial broadcast decoder's code separates the factors best (FactorVAE 0.97"));
+    }
+}
