@@ -56,7 +56,7 @@ public sealed record ExperimentData(ImageDataset Train, ImageDataset Full, Image
                 var full = baseData ?? ImageDataset.Reference();
                 var train = DatasetSubsets.DependentColour(full, options.Strength, options.Seed);
                 return new ExperimentData(train, full, null,
-                    $"trained on {train.Count} of the {full.Count} images: colour follows the x band with dependence {options.Strength} " +
+                    $"{train.Count} of the {full.Count} images, colour following the x band with dependence {options.Strength} " +
                     "(an image with another band's colour is dropped with that probability); figures and scores use the full independent grid");
             }
             default:

@@ -25,9 +25,9 @@ public static class ExperimentSections
         {
             title = "Dependent factors";
             var scored = models.Where(m => m.Metrics.ContainsKey("mig")).ToList();
-            if (scored.Count == models.Count)
+            var best = scored.MaxBy(m => m.Metrics["factorvae"]);
+            if (scored.Count == models.Count && best is not null && scored.All(m => m == best || m.Metrics["factorvae"] < best.Metrics["factorvae"]))
             {
-                var best = scored.MaxBy(m => m.Metrics["factorvae"])!;
                 sentences.Add($"Scored on the full independent grid, the {best.Label} decoder's code separates the factors best (FactorVAE {N(best.Metrics["factorvae"])}, MIG {N(best.Metrics["mig"])})"
                     + string.Concat(scored.Where(m => m != best).Select(m => $"; the {m.Label} decoder reaches FactorVAE {N(m.Metrics["factorvae"])}, MIG {N(m.Metrics["mig"])}")) + ".");
             }

@@ -118,3 +118,19 @@ public class ExperimentSectionTests
         Assert.Contains(section.Sentences, s => s.Contains("the spatial broadcast decoder's code separates the factors best (FactorVAE 0.97"));
     }
 }
+
+public class ExperimentDescriptionTests
+{
+    [Fact]
+    public void SectionsReadAsSentences()
+    {
+        var baseData = SpriteGenerator.Generate(new SpriteSpec { NumPos = 6, Sizes = [4], Colors = ["red", "lime"], ImgSize = 16 });
+        foreach (var kind in new[] { ExperimentKind.Small, ExperimentKind.Dependent })
+        {
+            var data = ExperimentData.Build(kind, new ExperimentOptions { Strength = 0.5 }, kind == ExperimentKind.Small ? null : baseData);
+            var section = ExperimentSections.For(kind, data, []);
+            Assert.StartsWith("Both models were trained on ", section.Sentences[0]);
+            Assert.DoesNotContain("trained on trained", section.Sentences[0]);
+        }
+    }
+}
