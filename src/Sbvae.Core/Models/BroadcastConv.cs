@@ -20,8 +20,8 @@ namespace Sbvae.Models;
 /// </summary>
 internal static class BroadcastConv
 {
-    /// <summary>Pre-activation output (B, O, G', G') in <paramref name="dtype"/>; the arithmetic itself is in the weights' dtype.</summary>
-    public static Tensor Forward(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid, ScalarType dtype)
+    /// <summary>Pre-activation output (B, O, G', G'), in z's dtype.</summary>
+    public static Tensor Forward(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid)
     {
         long b = z.shape[0], k = z.shape[1];
         long pad = conv.padding![0], kernel = conv.kernel_size[0];
@@ -37,7 +37,7 @@ internal static class BroadcastConv
             : tensor(new float[] { 0, 1, 1, 1, 1, 1, 1, 1, 0 }, [3, 3], device: z.device).to(weight.dtype);
         long classes = taps.shape[0];
         var perClass = einsum("ad,ocde,be->coab", taps, weight.narrow(1, 0, k), taps); // (k, O, c, c)
-        var zPart = z.mm(perClass.reshape(k, -1)).view(b, outChannels, classes, classes).to(dtype);
+        var zPart = z.mm(perClass.reshape(k, -1)).view(b, outChannels, classes, classes);
 
         var coords = cat([xGrid, yGrid], 1).to(z.dtype);
         var columns = F.unfold(coords, 3, padding: pad).squeeze(0); // (2·9, G'²)
@@ -45,7 +45,7 @@ internal static class BroadcastConv
         if (conv.bias is not null) coordPart = coordPart + conv.bias.view(1, outChannels, 1, 1);
 
         var plane = classes == 1 ? zPart.expand(b, outChannels, side, side) : Spread(zPart, side);
-        return (plane + coordPart.to(dtype)).MoveToOuterDisposeScope();
+        return (plane + coordPart).MoveToOuterDisposeScope();
     }
 
     /// <summary>(B, O, 3, 3) per-class values to the (B, O, S, S) plane: first, S−2 copies of the middle, last, along both axes.</summary>

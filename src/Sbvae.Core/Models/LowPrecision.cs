@@ -58,16 +58,12 @@ public static class LowPrecision
         return layer.forward(x32);
     }
 
-    /// <summary>Runs <paramref name="layers"/> (skipping the first <paramref name="skip"/>) in <paramref name="dtype"/>.</summary>
-    public static Tensor Run(Sequential layers, Tensor x, ScalarType dtype, int skip = 0) =>
-        Run(layers, x, ComputeOptions.Plain with { Precision = dtype == ScalarType.BFloat16 ? Precision.Bf16 : Precision.Fp32 }, skip);
-
-    /// <summary>Runs <paramref name="layers"/> (skipping the first <paramref name="skip"/>) as <paramref name="compute"/> says.</summary>
-    public static Tensor Run(Sequential layers, Tensor x, ComputeOptions compute, int skip = 0)
+    /// <summary>Runs <paramref name="layers"/> as <paramref name="compute"/> says.</summary>
+    public static Tensor Run(Sequential layers, Tensor x, ComputeOptions compute)
     {
         using var scope = NewDisposeScope();
         var h = compute.ChannelsLast ? ToChannelsLast(x) : x;
-        foreach (var layer in layers.children().Skip(skip))
+        foreach (var layer in layers.children())
             h = Apply((Module<Tensor, Tensor>)layer, h, compute.Dtype);
         return h.MoveToOuterDisposeScope();
     }

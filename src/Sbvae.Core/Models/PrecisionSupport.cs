@@ -22,7 +22,7 @@ public static class PrecisionSupport
     };
 
     /// <summary>The CPU flags line, or null when it cannot be read (not Linux, no /proc).</summary>
-    public static string[]? CpuFlags()
+    static string[]? CpuFlags()
     {
         try
         {

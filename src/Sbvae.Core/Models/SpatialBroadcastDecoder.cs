@@ -56,9 +56,7 @@ public sealed class SpatialBroadcastDecoder : Decoder
         var compute = Compute;
         var first = (Conv2d)decoder_convs[0];
         // The first conv straight from z (no tiled input) unless the plain graph is asked for.
-        var h = compute.FactoredBroadcast
-            ? BroadcastConv.Forward(z, first, x_grid, y_grid, z.dtype)
-            : first.forward(compute.ChannelsLast ? LowPrecision.ToChannelsLast(Broadcast(z)) : Broadcast(z));
+        var h = compute.FactoredBroadcast ? BroadcastConv.Forward(z, first, x_grid, y_grid) : first.forward(Broadcast(z));
         if (compute.ChannelsLast) h = LowPrecision.ToChannelsLast(h);
         for (int i = 1; i < 4; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype);
         return ToImage(h.to(z.dtype)).MoveToOuterDisposeScope();

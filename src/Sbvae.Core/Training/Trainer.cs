@@ -25,8 +25,6 @@ public sealed class Trainer : IDisposable
 
     public TorchSharp.Modules.Adam Optimizer { get; }
     public TrainingState State { get; private set; }
-    /// <summary>The compute precision in use (<c>auto</c> resolved for this machine).</summary>
-    public Precision Precision { get; }
 
     public event Action<StepProgress>? StepCompleted;
     public event Action<EpochRecord, TrainingState>? EpochCompleted;
@@ -36,8 +34,7 @@ public sealed class Trainer : IDisposable
         this.model = model;
         this.images = images;
         this.config = config;
-        Precision = PrecisionSupport.Resolve(config.Precision, model.parameters().First().device);
-        model.Compute = ComputeOptions.For(Precision);
+        model.Compute = ComputeOptions.For(PrecisionSupport.Resolve(config.Precision, model.parameters().First().device));
         Optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
         State = state ?? new TrainingState();
     }

@@ -120,7 +120,7 @@ public class FastPathTests
         using var layers = nn.Sequential(conv);
         using var x = randn(2, 64, 16, 16);
         using var expected = conv.forward(x);
-        using var actual = LowPrecision.Run(layers, x, ScalarType.BFloat16);
+        using var actual = LowPrecision.Run(layers, x, ComputeOptions.Plain with { Precision = Precision.Bf16 });
         Assert.True(RelativeError(actual.to(ScalarType.Float32), expected) < 0.01);
     }
 
