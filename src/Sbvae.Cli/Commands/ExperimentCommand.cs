@@ -54,6 +54,8 @@ public static class ExperimentCommand
             Directory.CreateDirectory(dir);
             string trainPath = Path.GetFullPath(Path.Combine(dir, "train.npz"));
             if (!File.Exists(trainPath)) data.Train.Save(trainPath);
+            else if (!SameRows(ImageDataset.Load(trainPath), data.Train))
+                throw new SbvaeException($"'{dir}' holds another experiment's training set; choose another --out");
             if (data.HeldOut is not null && !File.Exists(Path.Combine(dir, "heldout.npz"))) data.HeldOut.Save(Path.Combine(dir, "heldout.npz"));
             Console.WriteLine($"{ExperimentData.Name(kind)}: {data.Description}");
 
@@ -74,6 +76,10 @@ public static class ExperimentCommand
         });
         return cmd;
     }
+
+    /// <summary>A folder's earlier training set is this one when the same factor rows are in it (the images follow from them).</summary>
+    static bool SameRows(ImageDataset a, ImageDataset b) =>
+        a.Count == b.Count && a.FactorClasses.AsSpan().SequenceEqual(b.FactorClasses) && a.FactorValues.AsSpan().SequenceEqual(b.FactorValues);
 
     static string Title(ExperimentKind kind) => kind switch
     {

@@ -88,6 +88,14 @@ public class ExperimentTests
             "--threads", "1", "--quick", "--out", outDir);
         Assert.True(again.ExitCode == 0, again.Err);
         Assert.Contains("already trained", again.Out);
+
+        // Another region into the same folder would train on a stale dataset: refused, nothing changed.
+        long before = new FileInfo(Path.Combine(outDir, "train.npz")).Length;
+        var other = Cli.Run("experiment", "heldout", "--dataset", basePath, "--region", "0.1,0.4,0.1,0.4", "--epochs", "1", "--latent", "3",
+            "--threads", "1", "--quick", "--out", outDir);
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("another experiment", other.Err);
+        Assert.Equal(before, new FileInfo(Path.Combine(outDir, "train.npz")).Length);
     }
 }
 
