@@ -124,7 +124,8 @@ public static class BenchCommand
         lines.Add("");
         lines.Add("Each path adds one lever to the row above it: fp32-alloc keeps freed buffers mapped (glibc malloc tuning),");
         lines.Add("fp32 computes the first broadcast conv from z (train --precision fp32), fp32-cl stores activations");
-        lines.Add("channels-last, bf16 runs the large convs in bfloat16 on fp32 weights (train --precision bf16).");
+        lines.Add("channels-last, bf16-unfused runs the large convs in bfloat16 on fp32 weights, bf16 also computes the");
+        lines.Add("broadcast decoder's first conv, relu and cast in one kernel (train --precision bf16).");
         lines.Add("cpu use = process CPU seconds per wall second while training.");
         return string.Join(Environment.NewLine, lines);
     }

@@ -23,6 +23,21 @@ internal static class BroadcastConv
     /// <summary>Pre-activation output (B, O, G', G'), in z's dtype.</summary>
     public static Tensor Forward(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid)
     {
+        using var scope = NewDisposeScope();
+        var (zPart, coordPart) = Parts(z, conv, xGrid, yGrid);
+        long b = z.shape[0], outChannels = zPart.shape[3], classes = zPart.shape[1], side = coordPart.shape[0];
+        var perClass = zPart.permute(0, 3, 1, 2);
+        var plane = classes == 1 ? perClass.expand(b, outChannels, side, side) : Spread(perClass, side);
+        return (plane + coordPart.permute(2, 0, 1).unsqueeze(0)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The two parts of the pre-activation, channels innermost: the z part per (row class,
+    /// column class), (B, c, c, O) with c = 3 (padded) or 1 (unpadded), and the coordinate
+    /// part with the bias, (G', G', O). Output (b, i, j) = zPart[b, class(i), class(j)] + coordPart[i, j].
+    /// </summary>
+    public static (Tensor ZPart, Tensor CoordPart) Parts(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid)
+    {
         long b = z.shape[0], k = z.shape[1];
         long pad = conv.padding![0], kernel = conv.kernel_size[0];
         if (kernel != 3 || conv.kernel_size[1] != 3 || pad is not (0 or 1) || conv.padding[1] != pad || conv.stride.Any(s => s != 1))
@@ -36,16 +51,14 @@ internal static class BroadcastConv
             ? ones(1, 3, dtype: weight.dtype, device: z.device)
             : tensor(new float[] { 0, 1, 1, 1, 1, 1, 1, 1, 0 }, [3, 3], device: z.device).to(weight.dtype);
         long classes = taps.shape[0];
-        var perClass = einsum("ad,ocde,be->coab", taps, weight.narrow(1, 0, k), taps); // (k, O, c, c)
-        var zPart = z.mm(perClass.reshape(k, -1)).view(b, outChannels, classes, classes);
+        var perClass = einsum("ad,ocde,be->cabo", taps, weight.narrow(1, 0, k), taps); // (k, c, c, O)
+        var zPart = z.mm(perClass.reshape(k, -1)).view(b, classes, classes, outChannels);
 
         var coords = cat([xGrid, yGrid], 1).to(z.dtype);
         var columns = F.unfold(coords, 3, padding: pad).squeeze(0); // (2·9, G'²)
-        var coordPart = weight.narrow(1, k, 2).reshape(outChannels, -1).mm(columns).view(1, outChannels, side, side);
-        if (conv.bias is not null) coordPart = coordPart + conv.bias.view(1, outChannels, 1, 1);
-
-        var plane = classes == 1 ? zPart.expand(b, outChannels, side, side) : Spread(zPart, side);
-        return (plane + coordPart).MoveToOuterDisposeScope();
+        var coordPart = columns.t().mm(weight.narrow(1, k, 2).reshape(outChannels, -1).t()); // (G'², O)
+        if (conv.bias is not null) coordPart = coordPart + conv.bias;
+        return (zPart.MoveToOuterDisposeScope(), coordPart.view(side, side, outChannels).MoveToOuterDisposeScope());
     }
 
     /// <summary>(B, O, 3, 3) per-class values to the (B, O, S, S) plane: first, S−2 copies of the middle, last, along both axes.</summary>

@@ -29,15 +29,21 @@ public sealed record ComputeOptions
     /// Same values, only the strides differ.
     /// </summary>
     public bool ChannelsLast { get; init; }
+    /// <summary>
+    /// Spatial broadcast decoder, bf16 channels-last path: the first conv, its relu, the cast to
+    /// bf16 and the channels-last layout in one hand-written pass (<see cref="Kernels.BroadcastRelu"/>)
+    /// instead of five libtorch passes over the largest activation. Same values.
+    /// </summary>
+    public bool FusedFirstLayer { get; init; }
 
     /// <summary>The plain fp32 module graph: tiled input, NCHW, nn.Conv2d forward.</summary>
     public static ComputeOptions Plain { get; } = new() { FactoredBroadcast = false };
 
     public static ComputeOptions For(Precision precision) =>
-        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16 };
+        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16 };
 
     internal ScalarType Dtype => Precision == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
     public override string ToString() =>
-        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}";
+        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}";
 }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using Sbvae.Models.Kernels;
 
 namespace Sbvae.Models;
 
@@ -55,12 +56,29 @@ public sealed class SpatialBroadcastDecoder : Decoder
         using var scope = NewDisposeScope();
         var compute = Compute;
         var first = (Conv2d)decoder_convs[0];
-        // The first conv straight from z (no tiled input) unless the plain graph is asked for.
-        var h = compute.FactoredBroadcast ? BroadcastConv.Forward(z, first, x_grid, y_grid) : first.forward(Broadcast(z));
-        if (compute.ChannelsLast) h = LowPrecision.ToChannelsLast(h);
-        for (int i = 1; i < 4; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype);
+        Tensor h;
+        int next = 1;
+        if (FusesFirstLayer(z, first))
+        {
+            // conv, relu, bf16 and channels-last in one pass (Kernels.BroadcastRelu).
+            var (zPart, coordPart) = BroadcastConv.Parts(z, first, x_grid, y_grid);
+            h = BroadcastRelu.Apply(zPart, coordPart);
+            next = 2;
+        }
+        else
+        {
+            // The first conv straight from z (no tiled input) unless the plain graph is asked for.
+            h = compute.FactoredBroadcast ? BroadcastConv.Forward(z, first, x_grid, y_grid) : first.forward(Broadcast(z));
+            if (compute.ChannelsLast) h = LowPrecision.ToChannelsLast(h);
+        }
+        for (int i = next; i < 4; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype);
         return ToImage(h.to(z.dtype)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The bf16 channels-last path on the CPU with fp32 z: the first layer runs as one kernel (<see cref="BroadcastRelu"/>).</summary>
+    bool FusesFirstLayer(Tensor z, Conv2d first) =>
+        Compute is { FusedFirstLayer: true, FactoredBroadcast: true, ChannelsLast: true, Precision: Precision.Bf16 }
+        && z.device_type == DeviceType.CPU && z.dtype == ScalarType.Float32 && first.out_channels % 16 == 0;
 
     /// <summary>
     /// The last conv (64 → 3 channels). libtorch 2.10's CPU convolution computes a wrong

@@ -24,10 +24,11 @@ public sealed record BenchOptions
     /// <summary>
     /// Each path adds one lever to the one before: fp32-plain (the textbook module graph on the
     /// default allocator), fp32-alloc (+ <see cref="NativeAllocator"/>), fp32 (+ first broadcast
-    /// conv from z: the fp32 training path), fp32-cl (+ channels-last), bf16 (+ bf16 for the
-    /// large convs: the bf16 training path).
+    /// conv from z: the fp32 training path), fp32-cl (+ channels-last), bf16-unfused (+ bf16 for
+    /// the large convs), bf16 (+ the spatial broadcast decoder's first layer as one kernel: the
+    /// bf16 training path).
     /// </summary>
-    public static IReadOnlyList<string> AllPaths { get; } = ["fp32-plain", "fp32-alloc", "fp32", "fp32-cl", "bf16"];
+    public static IReadOnlyList<string> AllPaths { get; } = ["fp32-plain", "fp32-alloc", "fp32", "fp32-cl", "bf16-unfused", "bf16"];
 
     public void Validate()
     {
@@ -43,6 +44,7 @@ public sealed record BenchOptions
     {
         "fp32-plain" or "fp32-alloc" => ComputeOptions.Plain,
         "fp32-cl" => ComputeOptions.For(Precision.Fp32) with { ChannelsLast = true },
+        "bf16-unfused" => ComputeOptions.For(Precision.Bf16) with { FusedFirstLayer = false },
         "bf16" => ComputeOptions.For(Precision.Bf16),
         _ => ComputeOptions.For(Precision.Fp32),
     };
@@ -75,7 +77,7 @@ public static class Benchmark
         var data = ImageDataset.Reference();
         using var images = TrainingSession.ToTrainingImages(data, CPU);
         var model = new ModelConfig { Decoder = decoder, Latent = options.Latent, ImageSize = images.Size };
-        var train = new TrainConfig { Epochs = 1_000_000, Batch = options.Batch, Seed = 1, Precision = path == "bf16" ? "bf16" : "fp32" };
+        var train = new TrainConfig { Epochs = 1_000_000, Batch = options.Batch, Seed = 1, Precision = path.StartsWith("bf16") ? "bf16" : "fp32" };
         using var vae = TrainingSession.BuildModel(model, train.Seed, CPU);
         using var trainer = new Trainer(vae, images, train);
         vae.Compute = BenchOptions.Compute(path); // the trainer chose from the precision; this also sets the plain paths

@@ -1,0 +1,43 @@
+using System.Reflection;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sbvae.Models.Kernels;
+
+/// <summary>
+/// Raw access to a CPU tensor's storage, for the few hand-written kernels that fuse steps
+/// libtorch would run as separate passes over memory. TorchSharp 0.107 keeps its
+/// <c>THSTensor_data</c> binding internal, so it is bound once here.
+/// </summary>
+internal static class TensorMemory
+{
+    static readonly Func<IntPtr, IntPtr> Data = Bind();
+
+    static Func<IntPtr, IntPtr> Bind()
+    {
+        var method = typeof(TorchSharp.torch).Assembly.GetType("TorchSharp.PInvoke.NativeMethods")
+            ?.GetMethod("THSTensor_data", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(IntPtr)])
+            ?? throw new MissingMethodException("TorchSharp no longer exposes THSTensor_data");
+        return method.CreateDelegate<Func<IntPtr, IntPtr>>();
+    }
+
+    /// <summary>Address of element 0; the tensor must be on the CPU and stay alive while it is used.</summary>
+    public static unsafe T* Pointer<T>(Tensor t) where T : unmanaged
+    {
+        if (t.device_type != DeviceType.CPU) throw new InvalidOperationException("kernel tensors must be on the CPU");
+        return (T*)Data(t.Handle);
+    }
+
+    /// <summary>True when the 4-d tensor's storage is (B, H, W, C) with no gaps: channels-last.</summary>
+    public static bool IsDenseChannelsLast(Tensor t) =>
+        t.dim() == 4 && t.stride(1) == 1 && t.stride(3) == t.shape[1] && t.stride(2) == t.shape[1] * t.shape[3]
+        && t.stride(0) == t.shape[1] * t.shape[2] * t.shape[3];
+
+    /// <summary>Runs <paramref name="body"/>(part, parts) on libtorch's thread count of workers.</summary>
+    public static void Parallel(int parts, Action<int, int> body)
+    {
+        parts = Math.Max(1, parts);
+        if (parts == 1) body(0, 1);
+        else System.Threading.Tasks.Parallel.For(0, parts, i => body(i, parts));
+    }
+}
