@@ -18,9 +18,10 @@ public static class LowPrecision
     /// Which layers run in the low precision: convolutions whose input and output planes are at
     /// least 16×16, with at least 16 input and output channels, i.e. nearly all the arithmetic.
     /// The rest run in fp32: they cost little, and libtorch 2.10's CPU bf16 kernels misbehave
-    /// there (≈30% error in the forward pass of the final 64→3 convs; occasional NaN weight
+    /// there (wrong input gradients of the final 64→3 convs; occasional NaN weight
     /// gradients of the 3→64 input conv; input gradients of the 4×4- and 2×2-plane convs
-    /// several times the bf16 rounding error, which then reaches every earlier layer).
+    /// several times the bf16 rounding error, which then reaches every earlier layer). The spatial
+    /// broadcast decoder's last conv is the exception: it runs bf16 with its outputs padded to 16.
     /// </summary>
     public const int MinChannels = 16, MinPlane = 16 * 16;
 

@@ -72,7 +72,7 @@ public sealed class SpatialBroadcastDecoder : Decoder
             if (compute.ChannelsLast) h = LowPrecision.ToChannelsLast(h);
         }
         for (int i = next; i < 4; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype);
-        return ToImage(h.to(z.dtype)).MoveToOuterDisposeScope();
+        return ToImage(h).to(z.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>The bf16 channels-last path on the CPU with fp32 z: the first layer runs as one kernel (<see cref="BroadcastRelu"/>).</summary>
@@ -81,20 +81,23 @@ public sealed class SpatialBroadcastDecoder : Decoder
         && z.device_type == DeviceType.CPU && z.dtype == ScalarType.Float32 && first.out_channels % 16 == 0;
 
     /// <summary>
-    /// The last conv (64 → 3 channels). libtorch 2.10's CPU convolution computes a wrong
-    /// input gradient when a 3×3 conv on NCHW input has fewer than 16 output channels
-    /// (measured here for 3, 4 and 8; right for 16 and 32, and right for channels-last
-    /// input), which would corrupt every gradient upstream. So on NCHW input the weights are
-    /// zero-padded to 16 output channels and the first 3 kept: the same function, the same
-    /// gradients for the real weights, at a small extra cost.
+    /// The last conv (64 → 3 channels). libtorch 2.10's CPU convolution computes a wrong input
+    /// gradient when a 3×3 conv has fewer than 16 output channels: fp32 on NCHW input (measured
+    /// here for 3, 4 and 8; right for 16 and 32, and right for fp32 channels-last input) and bf16
+    /// in either layout (≈60% off for 3). That would corrupt every gradient upstream, so in those
+    /// cases the weights are zero-padded to 16 output channels and the first 3 kept: the same
+    /// function, the same gradients for the real weights, at a small extra cost. On the bf16
+    /// path the conv reads the bf16 activation as it is (no fp32 copy) and runs in bf16.
     /// </summary>
     private Tensor ToImage(Tensor h)
     {
         var last = (Conv2d)decoder_convs[4];
         long outCh = last.weight!.shape[0];
-        if (outCh >= SafeOutChannels || LowPrecision.IsChannelsLast(h)) return last.forward(h);
-        var w = functional.pad(last.weight, [0, 0, 0, 0, 0, 0, 0, SafeOutChannels - outCh]);
-        var b = functional.pad(last.bias!, [0, SafeOutChannels - outCh]);
+        bool low = h.dtype == ScalarType.BFloat16;
+        if (!low && (outCh >= SafeOutChannels || LowPrecision.IsChannelsLast(h))) return last.forward(h);
+        long padded = Math.Max(outCh, SafeOutChannels);
+        var w = functional.pad(last.weight, [0, 0, 0, 0, 0, 0, 0, padded - outCh]).to(h.dtype);
+        var b = functional.pad(last.bias!, [0, padded - outCh]).to(h.dtype);
         long pad = last.padding![0];
         return functional.conv2d(h, w, b, padding: [pad, pad]).narrow(1, 0, outCh);
     }
