@@ -15,8 +15,8 @@ namespace Sbvae.Models;
 public static class LowPrecision
 {
     /// <summary>
-    /// Which layers run in the low precision: convolutions whose input and output planes are at
-    /// least 16×16, with at least 16 input and output channels, i.e. nearly all the arithmetic.
+    /// Which layers run in the low precision: (forward) convolutions whose input and output planes
+    /// are at least 16×16, with at least 16 input and output channels.
     /// The rest run in fp32: they cost little, and libtorch 2.10's CPU bf16 kernels misbehave
     /// there (wrong input gradients of the final 64→3 convs; occasional NaN weight
     /// gradients of the 3→64 input conv; input gradients of the 4×4- and 2×2-plane convs
@@ -27,10 +27,10 @@ public static class LowPrecision
 
     static bool RunsLow(Module<Tensor, Tensor> layer, Tensor x)
     {
-        if (layer is not Convolution c || c.in_channels < MinChannels || c.out_channels < MinChannels || x.dim() != 4) return false;
+        // Transposed convs stay fp32: libtorch's bf16 ones are slower here than fp32 channels-last.
+        if (layer is not Convolution c || c.transposed || c.in_channels < MinChannels || c.out_channels < MinChannels || x.dim() != 4) return false;
         long input = x.shape[2] * x.shape[3], step = c.stride[0] * c.stride[1];
-        long output = c.transposed ? input * step : input / step;
-        return Math.Min(input, output) >= MinPlane; // both planes at least 16×16
+        return input / step >= MinPlane; // the smaller (output) plane at least 16×16
     }
 
     internal static Tensor Apply(Module<Tensor, Tensor> layer, Tensor x, ScalarType dtype)
