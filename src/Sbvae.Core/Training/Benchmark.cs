@@ -10,7 +10,8 @@ public sealed record BenchOptions
 {
     /// <summary>Timed training steps per measurement (after the warm-up); inference runs as many batches.</summary>
     public int Steps { get; init; } = 60;
-    public int Warmup { get; init; } = 5;
+    /// <summary>Untimed steps first: JIT compilation and the heap settling into its steady-state layout take a few dozen steps.</summary>
+    public int Warmup { get; init; } = 40;
     /// <summary>Every path runs once per round, interleaved, and the best round counts: on a shared machine that filters out other load.</summary>
     public int Rounds { get; init; } = 2;
     public int Batch { get; init; } = 16;
