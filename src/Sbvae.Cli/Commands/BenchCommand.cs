@@ -123,9 +123,9 @@ public static class BenchCommand
             lines.Add($"{row.Decoder,-8} {row.Path,-14} {row.TrainImagesPerSecond,12:F1} {row.TrainRatio,7:F2} {row.InferImagesPerSecond,12:F1} {row.InferRatio,7:F2} {row.CpuUse,8:F2} {row.PageFaultsPerStep,12:F0} {$"{row.RssStartMb:F0}→{row.RssEndMb:F0}",17} {row.PeakRssMb,8:F0}");
         lines.Add("");
         lines.Add("Each path adds one lever to the row above it: fp32-alloc keeps freed buffers mapped (glibc malloc tuning),");
-        lines.Add("fp32 computes the first broadcast conv from z (train --precision fp32), fp32-cl stores activations");
-        lines.Add("channels-last, bf16-unfused runs the large convs in bfloat16 on fp32 weights, bf16 also computes the");
-        lines.Add("broadcast decoder's first conv, relu and cast in one kernel (train --precision bf16).");
+        lines.Add("fp32 computes the first broadcast conv from z and updates Adam in one pass per tensor (train --precision fp32),");
+        lines.Add("fp32-cl stores activations channels-last, bf16-unfused runs the large convs in bfloat16 on fp32 weights,");
+        lines.Add("bf16 also computes the broadcast decoder's first conv, relu and cast in one kernel (train --precision bf16).");
         lines.Add("cpu use = process CPU seconds per wall second while training.");
         return string.Join(Environment.NewLine, lines);
     }

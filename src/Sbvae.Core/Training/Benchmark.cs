@@ -25,7 +25,7 @@ public sealed record BenchOptions
     /// <summary>
     /// Each path adds one lever to the one before: fp32-plain (the textbook module graph on the
     /// default allocator), fp32-alloc (+ <see cref="NativeAllocator"/>), fp32 (+ first broadcast
-    /// conv from z: the fp32 training path), fp32-cl (+ channels-last), bf16-unfused (+ bf16 for
+    /// conv from z, and Adam as one pass per tensor: the fp32 training path), fp32-cl (+ channels-last), bf16-unfused (+ bf16 for
     /// the large convs), bf16 (+ the spatial broadcast decoder's first layer as one kernel: the
     /// bf16 training path).
     /// </summary>

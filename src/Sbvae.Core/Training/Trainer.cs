@@ -98,7 +98,8 @@ public sealed class Trainer : IDisposable
         if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
         Optimizer.zero_grad();
         terms.Loss.backward();
-        Optimizer.step();
+        // The plain path keeps the textbook optimizer too: it is the reference the fast path is measured against.
+        if (model.Compute == ComputeOptions.Plain || !FusedAdam.Step(Optimizer)) Optimizer.step();
         return (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), loss * indices.Length);
     }
 }
