@@ -6,20 +6,18 @@ namespace Sbvae.Models.Kernels;
 /// Gradients a custom backward returns are handed to libtorch as raw handles; libtorch takes its
 /// own reference, but the .NET wrappers would live until the garbage collector finalises them,
 /// holding megabytes of native memory per step that the collector does not see. Each kernel
-/// keeps its last gradients here and frees them at its next backward, when libtorch is done.
+/// keeps its last gradients here and frees them at its next backward on the same thread (a CPU
+/// backward runs on the thread that called it), when libtorch is long done with them.
 /// </summary>
 internal sealed class GradientHandoff
 {
-    private readonly object gate = new();
-    private List<Tensor> pending = [];
+    private readonly ThreadLocal<List<Tensor>> pending = new(() => []);
 
     public List<Tensor> Hand(List<Tensor> gradients)
     {
-        lock (gate)
-        {
-            foreach (var t in pending) t?.Dispose();
-            pending = [.. gradients.Where(t => t is not null)];
-        }
+        var previous = pending.Value!;
+        foreach (var t in previous) t.Dispose();
+        pending.Value = [.. gradients.Where(t => t is not null)];
         return gradients;
     }
 }
