@@ -43,7 +43,7 @@ internal sealed class BroadcastRelu : autograd.SingleTensorFunction<BroadcastRel
         long r = (long)ctx.get_data("r");
         long b = output.shape[0], o = output.shape[1], s = output.shape[2];
         var grad = gradOutput.to(ScalarType.BFloat16);
-        if (!TensorMemory.IsDenseChannelsLast(grad)) grad = LowPrecision.ToChannelsLast(grad);
+        if (!grad.permute(0, 2, 3, 1).is_contiguous()) grad = LowPrecision.ToChannelsLast(grad); // dense (B, H, W, C) storage
         var gradZ = zeros(b, r, r, o);
         var gradCoord = empty(s, s, o);
         unsafe

@@ -28,12 +28,7 @@ internal static class TensorMemory
         return (T*)Data(t.Handle);
     }
 
-    /// <summary>True when the 4-d tensor's storage is (B, H, W, C) with no gaps: channels-last.</summary>
-    public static bool IsDenseChannelsLast(Tensor t) =>
-        t.dim() == 4 && t.stride(1) == 1 && t.stride(3) == t.shape[1] && t.stride(2) == t.shape[1] * t.shape[3]
-        && t.stride(0) == t.shape[1] * t.shape[2] * t.shape[3];
-
-    /// <summary>Runs <paramref name="body"/>(part, parts) on libtorch's thread count of workers.</summary>
+    /// <summary>Runs <paramref name="body"/>(part, parts) for each of <paramref name="parts"/> parts, in parallel.</summary>
     public static void Parallel(int parts, Action<int, int> body)
     {
         parts = Math.Max(1, parts);
