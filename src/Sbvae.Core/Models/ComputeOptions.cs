@@ -36,14 +36,23 @@ public sealed record ComputeOptions
     /// </summary>
     public bool FusedFirstLayer { get; init; }
 
+    /// <summary>
+    /// Training on the CPU: each core computes its share of the batch on one libtorch thread
+    /// (the gradients summed in a fixed order) instead of every op spreading over the cores.
+    /// Same loss and gradients up to summation order; as before, a run repeats exactly for
+    /// the same seed and thread count. The bf16 path only: on the fp32 path libtorch's
+    /// single-threaded convs map and unmap large buffers every step and run slower.
+    /// </summary>
+    public bool SplitBatch { get; init; }
+
     /// <summary>The plain fp32 module graph: tiled input, NCHW, nn.Conv2d forward.</summary>
     public static ComputeOptions Plain { get; } = new() { FactoredBroadcast = false };
 
     public static ComputeOptions For(Precision precision) =>
-        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16 };
+        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
 
     internal ScalarType Dtype => Precision == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
     public override string ToString() =>
-        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}";
+        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
 }

@@ -45,11 +45,24 @@ public sealed class Vae : Module<Tensor, Tensor>
     /// <summary>Returns (z, μ, log σ²) with z = μ + exp(½ log σ²)·ε, ε ~ N(0, I) drawn from <paramref name="noise"/>.</summary>
     public (Tensor Z, Tensor Mu, Tensor LogVar) Encode(Tensor x, Generator? noise = null)
     {
+        using var eps = Noise(x.shape[0], x.device, noise);
+        return Encode(x, eps);
+    }
+
+    /// <summary>Returns (z, μ, log σ²) with z = μ + exp(½ log σ²)·ε for the given ε (B, k).</summary>
+    public (Tensor Z, Tensor Mu, Tensor LogVar) Encode(Tensor x, Tensor eps)
+    {
         var (mu, logVar) = encoder.forward(x);
         using var scope = NewDisposeScope();
-        var eps = randn(mu.shape, dtype: mu.dtype, generator: noise).to(mu.device);
         var z = (mu + (0.5 * logVar).exp() * eps).MoveToOuterDisposeScope();
         return (z, mu, logVar);
+    }
+
+    /// <summary>ε ~ N(0, I) for a batch, (B, k) fp32, drawn on the CPU from <paramref name="noise"/> so every device draws the same.</summary>
+    public Tensor Noise(long batch, Device device, Generator? noise = null)
+    {
+        using var eps = randn([batch, Config.Latent], dtype: ScalarType.Float32, generator: noise);
+        return eps.to(device);
     }
 
     public Tensor Decode(Tensor z) => decoder.forward(z);
@@ -66,7 +79,14 @@ public sealed class Vae : Module<Tensor, Tensor>
     /// <summary>Per-image loss terms (SPEC §4) for a batch, with one reparameterised sample each.</summary>
     public LossTerms Loss(Tensor x, Generator? noise = null)
     {
-        var (z, mu, logVar) = Encode(x, noise);
+        using var eps = Noise(x.shape[0], x.device, noise);
+        return Loss(x, eps);
+    }
+
+    /// <summary>Per-image loss terms for a batch with the given reparameterisation noise ε (B, k).</summary>
+    public LossTerms Loss(Tensor x, Tensor eps)
+    {
+        var (z, mu, logVar) = Encode(x, eps);
         using (z) using (mu) using (logVar)
         {
             using var xHat = decoder.forward(z);

@@ -25,11 +25,11 @@ public sealed record BenchOptions
     /// <summary>
     /// Each path adds one lever to the one before: fp32-plain (the textbook module graph on the
     /// default allocator), fp32-alloc (+ <see cref="NativeAllocator"/>), fp32 (+ first broadcast
-    /// conv from z, and Adam as one pass per tensor: the fp32 training path), fp32-cl (+ channels-last), bf16-unfused (+ bf16 for
-    /// the large convs), bf16 (+ the spatial broadcast decoder's first layer as one kernel: the
-    /// bf16 training path).
+    /// conv from z, and Adam as one pass per tensor: the fp32 training path), fp32-cl (+ channels-last),
+    /// bf16-unfused (+ bf16 for the large convs), bf16-unsplit (+ the spatial broadcast decoder's
+    /// first layer as one kernel), bf16 (+ the batch split across cores: the bf16 training path).
     /// </summary>
-    public static IReadOnlyList<string> AllPaths { get; } = ["fp32-plain", "fp32-alloc", "fp32", "fp32-cl", "bf16-unfused", "bf16"];
+    public static IReadOnlyList<string> AllPaths { get; } = ["fp32-plain", "fp32-alloc", "fp32", "fp32-cl", "bf16-unfused", "bf16-unsplit", "bf16"];
 
     public void Validate()
     {
@@ -45,9 +45,11 @@ public sealed record BenchOptions
     {
         "fp32-plain" or "fp32-alloc" => ComputeOptions.Plain,
         "fp32-cl" => ComputeOptions.For(Precision.Fp32) with { ChannelsLast = true },
-        "bf16-unfused" => ComputeOptions.For(Precision.Bf16) with { FusedFirstLayer = false },
+        "bf16-unfused" => ComputeOptions.For(Precision.Bf16) with { FusedFirstLayer = false, SplitBatch = false },
+        "bf16-unsplit" => ComputeOptions.For(Precision.Bf16) with { SplitBatch = false },
         "bf16" => ComputeOptions.For(Precision.Bf16),
-        _ => ComputeOptions.For(Precision.Fp32),
+        "fp32" => ComputeOptions.For(Precision.Fp32),
+        _ => throw new SbvaeException($"unknown path '{path}'"),
     };
 
     public static bool TunesAllocator(string path) => path != "fp32-plain";

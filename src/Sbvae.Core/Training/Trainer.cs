@@ -22,6 +22,9 @@ public sealed class Trainer : IDisposable
     private readonly Vae model;
     private readonly TrainingImages images;
     private readonly TrainConfig config;
+    private readonly int threads = get_num_threads(); // the run's libtorch thread count, set before the trainer is built
+    private BatchWorkers? workers;
+    private bool splitting;
 
     public TorchSharp.Modules.Adam Optimizer { get; }
     public TrainingState State { get; private set; }
@@ -45,6 +48,23 @@ public sealed class Trainer : IDisposable
     public bool Run(CancellationToken cancel)
     {
         model.train();
+        if (!SplitsBatch) return RunEpochs(cancel);
+        workers ??= new BatchWorkers(threads);
+        set_num_threads(1); // this thread computes share 0
+        splitting = true;
+        try { return RunEpochs(cancel); }
+        finally
+        {
+            splitting = false;
+            set_num_threads(threads);
+        }
+    }
+
+    /// <summary>Whether each core computes a share of the batch (<see cref="ComputeOptions.SplitBatch"/>), read when a run starts.</summary>
+    bool SplitsBatch => model.Compute.SplitBatch && threads > 1 && model.parameters().First().device_type == DeviceType.CPU;
+
+    private bool RunEpochs(CancellationToken cancel)
+    {
         int n = images.Count, steps = StepsPerEpoch;
         while (State.Epoch < config.Epochs)
         {
@@ -85,7 +105,11 @@ public sealed class Trainer : IDisposable
         return true;
     }
 
-    public void Dispose() => Optimizer.Dispose();
+    public void Dispose()
+    {
+        workers?.Dispose();
+        Optimizer.Dispose();
+    }
 
     /// <summary>One Adam step; returns the batch sums of KL and reconstruction and of the loss.</summary>
     private (double Kl, double Recon, double Loss) TrainStep(long[] indices, long globalStep, int epoch)
@@ -93,6 +117,8 @@ public sealed class Trainer : IDisposable
         using var scope = NewDisposeScope();
         using var noise = new Generator(Seeds.NoiseSeed(config.Seed, globalStep));
         var x = images.Batch(indices);
+        if (splitting)
+            return SplitStep(x, model.Noise(indices.Length, x.device, noise), epoch, globalStep);
         using var terms = model.Loss(x, noise);
         double loss = terms.Loss.item<float>();
         if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
@@ -101,5 +127,46 @@ public sealed class Trainer : IDisposable
         // The plain path keeps the textbook optimizer too: it is the reference the fast path is measured against.
         if (model.Compute == ComputeOptions.Plain || !FusedAdam.Step(Optimizer)) Optimizer.step();
         return (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), loss * indices.Length);
+    }
+
+    /// <summary>
+    /// The same step with the batch split into one share per worker: each share's loss is its
+    /// mean weighted by its size, so the shares' gradients sum, in share order, to the batch's.
+    /// </summary>
+    private (double Kl, double Recon, double Loss) SplitStep(Tensor x, Tensor eps, int epoch, long globalStep)
+    {
+        long batch = x.shape[0];
+        int shares = (int)Math.Min(workers!.Count, batch);
+        var parameters = model.parameters().ToArray();
+        var grads = new Tensor[shares][];
+        var sums = new (double Kl, double Recon, double Loss)[shares];
+        workers.Run(share =>
+        {
+            if (share >= shares) return;
+            long from = batch * share / shares, to = batch * (share + 1) / shares;
+            using var scope = NewDisposeScope();
+            using var terms = model.Loss(x.narrow(0, from, to - from), eps.narrow(0, from, to - from));
+            var part = terms.Loss * ((double)(to - from) / batch);
+            grads[share] = [.. autograd.grad([part], parameters).Select(g => g.DetachFromDisposeScope())];
+            sums[share] = (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), part.item<float>());
+        });
+        try
+        {
+            double loss = 0;
+            foreach (var s in sums) loss += s.Loss;
+            if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                var sum = grads[0][i];
+                for (int share = 1; share < shares; share++) sum.add_(grads[share][i]);
+                parameters[i].grad = sum;
+            }
+            if (!FusedAdam.Step(Optimizer)) Optimizer.step();
+            return (sums.Sum(s => s.Kl), sums.Sum(s => s.Recon), loss * batch);
+        }
+        finally
+        {
+            foreach (var share in grads) foreach (var g in share) g.Dispose();
+        }
     }
 }
