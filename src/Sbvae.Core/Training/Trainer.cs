@@ -157,7 +157,7 @@ public sealed class Trainer : IDisposable
             if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
             for (int i = 0; i < parameters.Length; i++)
             {
-                var sum = grads[0][i];
+                using var sum = grads[0][i].contiguous(); // autograd.grad keeps the conv layouts; the fused Adam reads dense tensors
                 for (int share = 1; share < shares; share++) sum.add_(grads[share][i]);
                 parameters[i].grad = sum;
             }

@@ -77,6 +77,8 @@ public class SplitBatchTests
         Assert.True(Math.Abs(whole.Steps[0].Reconstruction - split.Steps[0].Reconstruction) < 1e-3 * whole.Steps[0].Reconstruction);
         foreach (var (name, g) in whole.Grads)
             Assert.True(RelativeError(split.Grads[name], g) < 0.01, $"{name}: {RelativeError(split.Grads[name], g)}");
+        // Dense, as the one-pass Adam needs (autograd.grad hands conv gradients back channels-last).
+        Assert.All(split.Grads, kv => Assert.True(kv.Value.is_contiguous(), kv.Key));
     }
 
     [Fact]
