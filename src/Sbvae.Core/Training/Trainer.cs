@@ -24,7 +24,6 @@ public sealed class Trainer : IDisposable
     private readonly TrainConfig config;
     private readonly int threads = get_num_threads(); // the run's libtorch thread count, set before the trainer is built
     private BatchWorkers? workers;
-    private bool splitting;
 
     public TorchSharp.Modules.Adam Optimizer { get; }
     public TrainingState State { get; private set; }
@@ -49,13 +48,13 @@ public sealed class Trainer : IDisposable
     {
         model.train();
         if (!SplitsBatch) return RunEpochs(cancel);
-        workers ??= new BatchWorkers(threads);
+        using var pool = new BatchWorkers(threads); // lives for this run only
+        workers = pool;
         set_num_threads(1); // this thread computes share 0
-        splitting = true;
         try { return RunEpochs(cancel); }
         finally
         {
-            splitting = false;
+            workers = null;
             set_num_threads(threads);
         }
     }
@@ -105,11 +104,7 @@ public sealed class Trainer : IDisposable
         return true;
     }
 
-    public void Dispose()
-    {
-        workers?.Dispose();
-        Optimizer.Dispose();
-    }
+    public void Dispose() => Optimizer.Dispose();
 
     /// <summary>One Adam step; returns the batch sums of KL and reconstruction and of the loss.</summary>
     private (double Kl, double Recon, double Loss) TrainStep(long[] indices, long globalStep, int epoch)
@@ -117,7 +112,7 @@ public sealed class Trainer : IDisposable
         using var scope = NewDisposeScope();
         using var noise = new Generator(Seeds.NoiseSeed(config.Seed, globalStep));
         var x = images.Batch(indices);
-        if (splitting)
+        if (workers is not null)
             return SplitStep(x, model.Noise(indices.Length, x.device, noise), epoch, globalStep);
         using var terms = model.Loss(x, noise);
         double loss = terms.Loss.item<float>();
