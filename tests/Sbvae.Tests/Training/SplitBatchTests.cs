@@ -92,6 +92,21 @@ public class SplitBatchTests
     }
 
     [Fact]
+    public void NonFiniteLossStopsTheSplitStepBeforeTheUpdate()
+    {
+        set_num_threads(2);
+        using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
+        // σ_x² = 1e-38 makes the reconstruction term overflow float32 on the first step.
+        using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = DecoderKind.Sbd, Latent = 3, ImageSize = 16, Variance = 1e-38 }, 5, CPU);
+        using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 1, Batch = 8, Seed = 5, Precision = "bf16" });
+        model.Compute = ComputeOptions.For(Precision.Bf16);
+        var before = model.parameters().Select(p => p.detach().clone()).ToList();
+        Assert.Throws<NonFiniteLossException>(() => trainer.Run(CancellationToken.None));
+        Assert.All(model.parameters().Zip(before), pair => Assert.True(pair.First.eq(pair.Second).all().item<bool>()));
+        Assert.Equal(2, get_num_threads());
+    }
+
+    [Fact]
     public void WorkersRunEveryShareOnceAndPassOnFailures()
     {
         using var workers = new BatchWorkers(3);
