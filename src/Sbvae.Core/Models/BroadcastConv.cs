@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -28,7 +29,8 @@ internal static class BroadcastConv
         long b = z.shape[0], outChannels = zPart.shape[3], classes = zPart.shape[1], side = coordPart.shape[0];
         var perClass = zPart.permute(0, 3, 1, 2);
         var plane = classes == 1 ? perClass.expand(b, outChannels, side, side) : Spread(perClass, side);
-        return (plane + coordPart.permute(2, 0, 1).unsqueeze(0)).MoveToOuterDisposeScope();
+        using var one = 1.ToScalar(); // held, not implicit: see LossTerms.Compute
+        return plane.add(coordPart.permute(2, 0, 1).unsqueeze(0), one).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -57,7 +59,8 @@ internal static class BroadcastConv
         var coords = cat([xGrid, yGrid], 1).to(z.dtype);
         var columns = F.unfold(coords, 3, padding: pad).squeeze(0); // (2·9, G'²)
         var coordPart = columns.t().mm(weight.narrow(1, k, 2).reshape(outChannels, -1).t()); // (G'², O)
-        if (conv.bias is not null) coordPart = coordPart + conv.bias;
+        using var one = 1.ToScalar(); // held, not implicit: see LossTerms.Compute
+        if (conv.bias is not null) coordPart = coordPart.add(conv.bias, one);
         return (zPart.MoveToOuterDisposeScope(), coordPart.view(side, side, outChannels).MoveToOuterDisposeScope());
     }
 

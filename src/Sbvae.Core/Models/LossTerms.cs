@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Sbvae.Models;
@@ -18,9 +19,16 @@ public sealed class LossTerms : IDisposable
     public static LossTerms Compute(Tensor x, Tensor xHat, Tensor mu, Tensor logVar, double variance, double beta)
     {
         using var scope = NewDisposeScope();
-        var recon = (x - xHat).square().flatten(1).sum(1).div(2 * variance);
-        var kl = (1 + logVar - mu.square() - logVar.exp()).sum(1).mul(-0.5);
-        var loss = (recon + beta * kl).mean();
+        // Scalars held until the end: TorchSharp passes an implicit one (tensor · double, and the
+        // alpha of tensor + tensor) to libtorch without keeping it alive, so a GC triggered by
+        // another thread (the split training step) can finalise it while libtorch still reads it.
+        using var twiceVariance = (2 * variance).ToScalar();
+        using var one = 1.0.ToScalar();
+        using var minusHalf = (-0.5).ToScalar();
+        using var b = beta.ToScalar();
+        var recon = (x - xHat).square().flatten(1).sum(1).div(twiceVariance);
+        var kl = logVar.add(one).sub(mu.square()).sub(logVar.exp()).sum(1).mul(minusHalf);
+        var loss = recon.add(kl.mul(b), one).mean();
         return new LossTerms
         {
             Reconstruction = recon.MoveToOuterDisposeScope(),

@@ -54,7 +54,9 @@ public sealed class Vae : Module<Tensor, Tensor>
     {
         var (mu, logVar) = encoder.forward(x);
         using var scope = NewDisposeScope();
-        var z = (mu + (0.5 * logVar).exp() * eps).MoveToOuterDisposeScope();
+        using var half = 0.5.ToScalar(); // held, not implicit: see LossTerms.Compute
+        using var one = 1.ToScalar();
+        var z = mu.add(logVar.mul(half).exp().mul(eps), one).MoveToOuterDisposeScope();
         return (z, mu, logVar);
     }
 

@@ -141,7 +141,8 @@ public sealed class Trainer : IDisposable
             long from = batch * share / shares, to = batch * (share + 1) / shares;
             using var scope = NewDisposeScope();
             using var terms = model.Loss(x.narrow(0, from, to - from), eps.narrow(0, from, to - from));
-            var part = terms.Loss * ((double)(to - from) / batch);
+            using var weight = ((double)(to - from) / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
+            var part = terms.Loss.mul(weight);
             grads[share] = [.. autograd.grad([part], parameters).Select(g => g.DetachFromDisposeScope())];
             sums[share] = (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), part.item<float>());
         });
