@@ -151,10 +151,11 @@ public sealed class Trainer : IDisposable
             double loss = 0;
             foreach (var s in sums) loss += s.Loss;
             if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
+            using var one = 1.ToScalar(); // held, not implicit: see LossTerms.Compute
             for (int i = 0; i < parameters.Length; i++)
             {
                 using var sum = grads[0][i].contiguous(); // autograd.grad keeps the conv layouts; the fused Adam reads dense tensors
-                for (int share = 1; share < shares; share++) sum.add_(grads[share][i]);
+                for (int share = 1; share < shares; share++) sum.add_(grads[share][i], one);
                 parameters[i].grad = sum;
             }
             if (!FusedAdam.Step(Optimizer)) Optimizer.step();
