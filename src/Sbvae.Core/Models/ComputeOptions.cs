@@ -37,6 +37,14 @@ public sealed record ComputeOptions
     public bool FusedFirstLayer { get; init; }
 
     /// <summary>
+    /// Spatial broadcast decoder, bf16 path: the last conv (to the 3 image channels) in a
+    /// hand-written kernel (<see cref="Kernels.OutputConv"/>) that reads the bf16 activation and
+    /// writes the fp32 image, instead of libtorch's bf16 conv padded to 16 outputs. Same function,
+    /// computed in fp32.
+    /// </summary>
+    public bool OutputKernel { get; init; }
+
+    /// <summary>
     /// Training on the CPU: each core computes its share of the batch on one libtorch thread
     /// (the gradients summed in a fixed order) instead of every op spreading over the cores.
     /// Same loss and gradients up to summation order; as before, a run repeats exactly for
@@ -49,10 +57,10 @@ public sealed record ComputeOptions
     public static ComputeOptions Plain { get; } = new() { FactoredBroadcast = false };
 
     public static ComputeOptions For(Precision precision) =>
-        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
+        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, OutputKernel = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
 
     internal ScalarType Dtype => Precision == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
     public override string ToString() =>
-        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
+        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(OutputKernel ? ", output conv kernel" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
 }

@@ -21,7 +21,8 @@ public static class LowPrecision
     /// there (wrong input gradients of the final 64→3 convs; occasional NaN weight
     /// gradients of the 3→64 input conv; input gradients of the 4×4- and 2×2-plane convs
     /// several times the bf16 rounding error, which then reaches every earlier layer). The spatial
-    /// broadcast decoder's last conv is the exception: it runs bf16 with its outputs padded to 16.
+    /// broadcast decoder's last conv is the exception: it reads the bf16 activation (see
+    /// SpatialBroadcastDecoder.ToImage).
     /// </summary>
     public const int MinChannels = 16, MinPlane = 16 * 16;
 

@@ -87,13 +87,15 @@ public sealed class SpatialBroadcastDecoder : Decoder
     /// in either layout (≈60% off for 3). That would corrupt every gradient upstream, so in those
     /// cases the weights are zero-padded to 16 output channels and the first 3 kept: the same
     /// function, the same gradients for the real weights, at a small extra cost. On the bf16
-    /// path the conv reads the bf16 activation as it is (no fp32 copy) and runs in bf16.
+    /// path the conv reads the bf16 activation as it is (no fp32 copy): in the hand-written
+    /// <see cref="OutputConv"/> where it applies (fp32 arithmetic, 3 outputs), else in bf16.
     /// </summary>
     private Tensor ToImage(Tensor h)
     {
         var last = (Conv2d)decoder_convs[4];
         long outCh = last.weight!.shape[0];
         bool low = h.dtype == ScalarType.BFloat16;
+        if (low && Compute.OutputKernel && OutputConv.Handles(h, last)) return OutputConv.Apply(h, last);
         if (!low && (outCh >= SafeOutChannels || LowPrecision.IsChannelsLast(h))) return last.forward(h);
         long padded = Math.Max(outCh, SafeOutChannels);
         var w = functional.pad(last.weight, [0, 0, 0, 0, 0, 0, 0, padded - outCh]).to(h.dtype);
