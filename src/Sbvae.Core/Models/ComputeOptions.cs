@@ -37,10 +37,12 @@ public sealed record ComputeOptions
     public bool FusedFirstLayer { get; init; }
 
     /// <summary>
-    /// Spatial broadcast decoder, bf16 path: the last conv (to the 3 image channels) in a
-    /// hand-written kernel (<see cref="Kernels.OutputConv"/>) that reads the bf16 activation and
-    /// writes the fp32 image, instead of libtorch's bf16 conv padded to 16 outputs. Same function,
-    /// computed in fp32.
+    /// bf16 channels-last path: each decoder's last layer (to the 3 image channels) in a
+    /// hand-written fp32 kernel instead of libtorch's, which runs these 3-output layers far below
+    /// its usual speed: the spatial broadcast decoder's 3×3 conv reads the bf16 activation and
+    /// writes the fp32 image (<see cref="Kernels.OutputConv"/>; libtorch's bf16 conv, padded to 16
+    /// outputs, rounded the image to bf16), the deconv decoder's transposed conv stays fp32 as
+    /// before (<see cref="Kernels.OutputDeconv"/>). Same function.
     /// </summary>
     public bool OutputKernel { get; init; }
 

@@ -1,3 +1,5 @@
+using Sbvae.Models.Kernels;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -37,6 +39,14 @@ public sealed class DeconvDecoder : Decoder
     {
         using var scope = NewDisposeScope();
         var features = LowPrecision.Run(decoder_upsampling, z, Compute).view(-1, 64, grid, grid);
-        return LowPrecision.Run(decoder_deconv, features, Compute).to(z.dtype).MoveToOuterDisposeScope();
+        var layers = decoder_deconv.children().Cast<Module<Tensor, Tensor>>().ToList();
+        if (Compute is { OutputKernel: true, ChannelsLast: true } && layers[^1] is ConvTranspose2d last)
+        {
+            // Everything but the last layer as usual; the last in one hand-written pass where it applies.
+            var h = LowPrecision.Run(layers.Take(layers.Count - 1), features, Compute);
+            if (OutputDeconv.Handles(h, last)) return OutputDeconv.Apply(h, last).to(z.dtype).MoveToOuterDisposeScope();
+            return LowPrecision.Run([last], h, Compute).to(z.dtype).MoveToOuterDisposeScope();
+        }
+        return LowPrecision.Run(layers, features, Compute).to(z.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -61,12 +61,16 @@ public static class LowPrecision
     }
 
     /// <summary>Runs <paramref name="layers"/> as <paramref name="compute"/> says.</summary>
-    public static Tensor Run(Sequential layers, Tensor x, ComputeOptions compute)
+    public static Tensor Run(Sequential layers, Tensor x, ComputeOptions compute) =>
+        Run(layers.children().Cast<Module<Tensor, Tensor>>(), x, compute);
+
+    /// <summary>Runs <paramref name="layers"/> in order as <paramref name="compute"/> says.</summary>
+    public static Tensor Run(IEnumerable<Module<Tensor, Tensor>> layers, Tensor x, ComputeOptions compute)
     {
         using var scope = NewDisposeScope();
         var h = compute.ChannelsLast ? ToChannelsLast(x) : x;
-        foreach (var layer in layers.children())
-            h = Apply((Module<Tensor, Tensor>)layer, h, compute.Dtype);
+        foreach (var layer in layers)
+            h = Apply(layer, h, compute.Dtype);
         return h.MoveToOuterDisposeScope();
     }
 

@@ -1,0 +1,71 @@
+using Sbvae.Models;
+using Sbvae.Models.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sbvae.Tests.Models;
+
+/// <summary>The output deconv kernel computes the deconv decoder's last transposed conv, in fp32.</summary>
+public class OutputDeconvTests
+{
+    static double RelativeError(Tensor actual, Tensor expected) =>
+        (actual.to(ScalarType.Float64) - expected).norm().item<double>() / Math.Max(expected.norm().item<double>(), 1e-12);
+
+    [Theory]
+    [InlineData(11, 64)] // border columns one by one, interior ones four at a time, a remainder
+    [InlineData(2, 64)]  // no interior block at all
+    [InlineData(6, 128)] // two channel blocks
+    public void MatchesFp64TransposedConvValuesAndGradients(int side, int channels)
+    {
+        using var g = new Generator(7);
+        using var conv = nn.ConvTranspose2d(channels, 3, 4, stride: 2, padding: 1);
+        using var x = LowPrecision.ToChannelsLast(randn([3, channels, side, side], generator: g).relu()).requires_grad_(true);
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            Assert.False(OutputDeconv.Handles(x, conv)); // written for 16-lane vectors: libtorch's layer runs instead
+            return;
+        }
+        Assert.True(OutputDeconv.Handles(x, conv));
+        using var upstream = randn([3, 3, 2 * side, 2 * side], generator: g);
+
+        using var output = OutputDeconv.Apply(x, conv);
+        Assert.Equal(new long[] { 3, 3, 2 * side, 2 * side }, output.shape);
+        output.backward([upstream]);
+
+        using var x64 = x.detach().to(ScalarType.Float64).requires_grad_(true);
+        using var w64 = conv.weight!.detach().to(ScalarType.Float64).requires_grad_(true);
+        using var b64 = conv.bias!.detach().to(ScalarType.Float64).requires_grad_(true);
+        using var expected = nn.functional.conv_transpose2d(x64, w64, b64, strides: [2, 2], padding: [1, 1]);
+        expected.backward([upstream.to(ScalarType.Float64)]);
+
+        Assert.True(RelativeError(output, expected) < 1e-5, $"output: {RelativeError(output, expected)}");
+        Assert.True(RelativeError(x.grad!, x64.grad!) < 1e-5, $"input: {RelativeError(x.grad!, x64.grad!)}");
+        Assert.True(RelativeError(conv.weight!.grad!, w64.grad!) < 1e-5, $"weight: {RelativeError(conv.weight!.grad!, w64.grad!)}");
+        Assert.True(RelativeError(conv.bias!.grad!, b64.grad!) < 1e-5, $"bias: {RelativeError(conv.bias!.grad!, b64.grad!)}");
+    }
+
+    [Fact]
+    public void DecoderWithOutputKernelIsTheSameFunction()
+    {
+        random.manual_seed(8);
+        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 32, Latent = 4 });
+        using var z = randn(3, 4);
+        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
+
+        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
+        {
+            vae.Compute = compute;
+            vae.zero_grad();
+            var output = vae.Decode(z);
+            output.square().sum().backward();
+            return (output.detach(), vae.Decoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
+        }
+
+        var (kernel, kernelGrads) = Run(kernelPath);
+        var (libtorch, libtorchGrads) = Run(kernelPath with { OutputKernel = false });
+        Assert.True(RelativeError(kernel, libtorch.to(ScalarType.Float64)) < 1e-5, $"image: {RelativeError(kernel, libtorch.to(ScalarType.Float64))}");
+        foreach (var (name, grad) in libtorchGrads)
+            Assert.True(RelativeError(kernelGrads[name], grad.to(ScalarType.Float64)) < 1e-4, $"{name}: {RelativeError(kernelGrads[name], grad.to(ScalarType.Float64))}");
+    }
+}
