@@ -71,9 +71,15 @@ public static class BenchCommand
                         Console.Error.WriteLine($"[{++done}/{total}] {row.Decoder} {row.Path}: train {row.TrainImagesPerSecond:F1} img/s, inference {row.InferImagesPerSecond:F1} img/s");
                     }
             int used = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+            TrainingSession.UseThreads(options.Threads);
+            double peakFp32 = ConvPeak.Measure(TorchSharp.torch.ScalarType.Float32);
+            double peakBf16 = PrecisionSupport.CpuHasNativeBf16 ? ConvPeak.Measure(TorchSharp.torch.ScalarType.BFloat16) : 0;
+            var perImage = options.Decoders.ToDictionary(ModelConfig.Name,
+                d => ModelFlops.TrainingPerImage(new ModelConfig { Decoder = d, Latent = options.Latent }) / 1e9);
             var report = new BenchReport(MachineInfo.Describe(used), MachineInfo.CpuModel(), Environment.ProcessorCount, used,
                 PrecisionSupport.CpuHasNativeBf16, PrecisionSupport.Resolve("auto", TorchSharp.torch.CPU).ToString().ToLowerInvariant(),
-                typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?", DateTime.UtcNow, options, Benchmark.Combine(measured));
+                typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString() ?? "?", DateTime.UtcNow, options, Benchmark.Combine(measured),
+                peakFp32, peakBf16, perImage);
             Console.WriteLine(Format(report));
             if (jsonPath is not null) AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(report, Json) + "\n");
             return 0;
@@ -116,18 +122,21 @@ public static class BenchCommand
         {
             $"machine: {r.Machine}",
             $"threads: {r.Threads}; native bf16: {(r.NativeBf16 ? "yes" : "no")} (auto = {r.AutoPrecision}); batch {r.Options.Batch}, k = {r.Options.Latent}; best of {r.Options.Rounds} rounds × {r.Options.Steps} steps",
+            $"conv peak on {r.Threads} threads: fp32 {r.PeakGflopsFp32:F0} GFLOP/s{(r.PeakGflopsBf16 > 0 ? $", bf16 {r.PeakGflopsBf16:F0} GFLOP/s" : "")}; "
+                + $"one training image: {string.Join(", ", r.TrainGflopPerImage.Select(kv => $"{kv.Key} {kv.Value:F3} GFLOP"))}",
             "",
-            $"{"decoder",-8} {"path",-14} {"train img/s",12} {"×plain",7} {"infer img/s",12} {"×plain",7} {"cpu use",8} {"faults/step",12} {"rss start→end MB",17} {"peak MB",8}",
+            $"{"decoder",-8} {"path",-14} {"train img/s",12} {"×plain",7} {"GFLOP/s",8} {"%peak",6} {"infer img/s",12} {"×plain",7} {"cpu use",8} {"faults/step",12} {"rss start→end MB",17} {"peak MB",8}",
         };
         foreach (var row in r.Rows)
-            lines.Add($"{row.Decoder,-8} {row.Path,-14} {row.TrainImagesPerSecond,12:F1} {row.TrainRatio,7:F2} {row.InferImagesPerSecond,12:F1} {row.InferRatio,7:F2} {row.CpuUse,8:F2} {row.PageFaultsPerStep,12:F0} {$"{row.RssStartMb:F0}→{row.RssEndMb:F0}",17} {row.PeakRssMb,8:F0}");
+            lines.Add($"{row.Decoder,-8} {row.Path,-14} {row.TrainImagesPerSecond,12:F1} {row.TrainRatio,7:F2} {row.TrainGflops,8:F0} {100 * row.TrainGflops / r.PeakFor(row.Path),6:F0} {row.InferImagesPerSecond,12:F1} {row.InferRatio,7:F2} {row.CpuUse,8:F2} {row.PageFaultsPerStep,12:F0} {$"{row.RssStartMb:F0}→{row.RssEndMb:F0}",17} {row.PeakRssMb,8:F0}");
         lines.Add("");
         lines.Add("Each path adds one lever to the row above it: fp32-alloc keeps freed buffers mapped (glibc malloc tuning),");
         lines.Add("fp32 computes the first broadcast conv from z and updates Adam in one pass per tensor (train --precision fp32),");
         lines.Add("fp32-cl stores activations channels-last, bf16-unfused runs the large convs in bfloat16 on fp32 weights,");
         lines.Add("bf16-unsplit computes the broadcast decoder's first conv, relu and cast in one kernel and its last conv in another, and bf16 gives each");
         lines.Add("core a share of the batch on one libtorch thread instead of spreading every op (train --precision bf16).");
-        lines.Add("cpu use = process CPU seconds per wall second while training.");
+        lines.Add("GFLOP/s = the textbook model's training arithmetic per image (forward, weight and input gradients) times img/s;");
+        lines.Add("%peak = that against the conv peak of the path's precision. cpu use = process CPU seconds per wall second while training.");
         return string.Join(Environment.NewLine, lines);
     }
 }

@@ -60,11 +60,17 @@ public sealed record BenchRow(
     string Decoder, string Path,
     double TrainImagesPerSecond, double InferImagesPerSecond,
     double TrainRatio, double InferRatio,
-    double CpuUse, double RssStartMb, double RssEndMb, double PeakRssMb, double PageFaultsPerStep);
+    double CpuUse, double RssStartMb, double RssEndMb, double PeakRssMb, double PageFaultsPerStep,
+    double TrainGflops);
 
 public sealed record BenchReport(
     string Machine, string Cpu, int Cores, int Threads, bool NativeBf16, string AutoPrecision,
-    string TorchSharp, DateTime Utc, BenchOptions Options, IReadOnlyList<BenchRow> Rows);
+    string TorchSharp, DateTime Utc, BenchOptions Options, IReadOnlyList<BenchRow> Rows,
+    double PeakGflopsFp32, double PeakGflopsBf16, IReadOnlyDictionary<string, double> TrainGflopPerImage)
+{
+    /// <summary>The conv peak (ConvPeak) a path is held against: bf16 for the bf16 paths where the CPU has it, else fp32.</summary>
+    public double PeakFor(string path) => path.StartsWith("bf16") && PeakGflopsBf16 > 0 ? PeakGflopsBf16 : PeakGflopsFp32;
+}
 
 /// <summary>
 /// Training and inference throughput of one decoder and compute path, through the real
@@ -109,8 +115,9 @@ public static class Benchmark
         double cpuUse = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds / seconds;
         double faults = (ProcessMemory.MinorPageFaults() - faultsStart) / (double)options.Steps;
         double rssEnd = ProcessMemory.ResidentMb();
-        return new BenchRow(ModelConfig.Name(decoder), path, options.Steps * options.Batch / seconds, Inference(vae, images, options),
-            1, 1, cpuUse, rssStart, rssEnd, ProcessMemory.PeakResidentMb(), faults);
+        double trainRate = options.Steps * options.Batch / seconds;
+        return new BenchRow(ModelConfig.Name(decoder), path, trainRate, Inference(vae, images, options),
+            1, 1, cpuUse, rssStart, rssEnd, ProcessMemory.PeakResidentMb(), faults, trainRate * ModelFlops.TrainingPerImage(model) / 1e9);
     }
 
     /// <summary>Best of the rounds per (decoder, path), with ratios to fp32-plain of the same decoder.</summary>
@@ -135,6 +142,7 @@ public static class Benchmark
         RssEndMb = Math.Max(a.RssEndMb, b.RssEndMb),
         PeakRssMb = Math.Max(a.PeakRssMb, b.PeakRssMb),
         PageFaultsPerStep = Math.Min(a.PageFaultsPerStep, b.PageFaultsPerStep),
+        TrainGflops = Math.Max(a.TrainGflops, b.TrainGflops),
     };
 
     static double Inference(Vae vae, TrainingImages images, BenchOptions options)
