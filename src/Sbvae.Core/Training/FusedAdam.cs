@@ -20,35 +20,57 @@ internal static class FusedAdam
     /// <summary>One update of every parameter with a gradient; false (nothing done) when not covered.</summary>
     public static bool Step(Adam optimizer)
     {
-        var groups = optimizer.ParamGroups.ToList();
-        if (groups.Count != 1 || groups[0] is not ParamGroup group || group.Options is not Adam.Options options) return false;
-        if (options.weight_decay is not (null or 0.0) || options.amsgrad is true || options.maximize is true) return false;
-        var parameters = group.Parameters.ToList();
-        var states = optimizer.state_dict().State;
-        if (states.Count != parameters.Count) return false;
-        foreach (var p in parameters)
+        if (Plan.For(optimizer) is not { } plan) return false;
+        foreach (var p in plan.Parameters)
+            if (p.grad is { } g && (g.dtype != ScalarType.Float32 || !g.is_contiguous())) return false;
+        for (int i = 0; i < plan.Parameters.Count; i++)
+            if (plan.Parameters[i].grad is { } g) plan.Update(i, g);
+        return true;
+    }
+
+    /// <summary>
+    /// One step's update, parameter by parameter: each index once per step, from any thread
+    /// (parameters and their moments are separate tensors). Null when the optimizer is not covered.
+    /// </summary>
+    public sealed class Plan
+    {
+        readonly IList<TorchSharp.Modules.Parameter> parameters;
+        readonly IList<TorchSharp.Modules.OptimizerState> states;
+        readonly double lr, beta1, beta2, eps;
+
+        Plan(IList<TorchSharp.Modules.Parameter> parameters, IList<TorchSharp.Modules.OptimizerState> states, Adam.Options options)
         {
-            var g = p.grad;
-            if (p.device_type != DeviceType.CPU || p.dtype != ScalarType.Float32 || !p.is_contiguous()
-                || g is not null && (g.dtype != ScalarType.Float32 || !g.is_contiguous())) return false;
+            (this.parameters, this.states) = (parameters, states);
+            (lr, beta1, beta2, eps) = (options.LearningRate!.Value, options.beta1!.Value, options.beta2!.Value, options.eps!.Value);
         }
 
-        double lr = options.LearningRate!.Value, beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, eps = options.eps!.Value;
-        for (int i = 0; i < parameters.Count; i++)
+        public IList<TorchSharp.Modules.Parameter> Parameters => parameters;
+
+        public static Plan? For(Adam optimizer)
         {
-            var g = parameters[i].grad;
-            if (g is null) continue;
-            var s = (Adam.State)states[i];
+            var groups = optimizer.ParamGroups.ToList();
+            if (groups.Count != 1 || groups[0] is not ParamGroup group || group.Options is not Adam.Options options) return null;
+            if (options.weight_decay is not (null or 0.0) || options.amsgrad is true || options.maximize is true) return null;
+            var parameters = group.Parameters.ToList();
+            var states = optimizer.state_dict().State;
+            if (states.Count != parameters.Count) return null;
+            if (parameters.Any(p => p.device_type != DeviceType.CPU || p.dtype != ScalarType.Float32 || !p.is_contiguous())) return null;
+            return new Plan(parameters, states, options);
+        }
+
+        /// <summary>Adam's update of parameter <paramref name="index"/> with <paramref name="grad"/> (dense fp32).</summary>
+        public void Update(int index, Tensor grad)
+        {
+            var s = (Adam.State)states[index];
             s.step += 1;
             double correction1 = 1 - Math.Pow(beta1, s.step), correction2 = 1 - Math.Pow(beta2, s.step);
             var scalars = new Scalars((float)beta1, (float)beta2, (float)(lr / correction1), (float)Math.Sqrt(correction2), (float)eps);
             unsafe
             {
-                Update(TensorMemory.Pointer<float>(parameters[i]), TensorMemory.Pointer<float>(g), TensorMemory.Pointer<float>(s.exp_avg),
-                    TensorMemory.Pointer<float>(s.exp_avg_sq), parameters[i].numel(), scalars);
+                FusedAdam.Update(TensorMemory.Pointer<float>(parameters[index]), TensorMemory.Pointer<float>(grad), TensorMemory.Pointer<float>(s.exp_avg),
+                    TensorMemory.Pointer<float>(s.exp_avg_sq), parameters[index].numel(), scalars);
             }
         }
-        return true;
     }
 
     readonly record struct Scalars(float Beta1, float Beta2, float StepSize, float RootCorrection2, float Eps);

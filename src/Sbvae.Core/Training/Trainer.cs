@@ -151,19 +151,53 @@ public sealed class Trainer : IDisposable
             double loss = 0;
             foreach (var s in sums) loss += s.Loss;
             if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
-            using var one = 1.ToScalar(); // held, not implicit: see LossTerms.Compute
-            for (int i = 0; i < parameters.Length; i++)
+            if (FusedAdam.Plan.For(Optimizer) is { } plan)
             {
-                using var sum = grads[0][i].contiguous(); // autograd.grad keeps the conv layouts; the fused Adam reads dense tensors
-                for (int share = 1; share < shares; share++) sum.add_(grads[share][i], one);
-                parameters[i].grad = sum;
+                // Each worker sums and updates its own part of the parameters.
+                var parts = Partition(parameters, workers.Count);
+                workers.Run(worker =>
+                {
+                    foreach (int i in parts[worker])
+                    {
+                        using var sum = SumShares(grads, shares, i, parameters[i]);
+                        plan.Update(i, sum);
+                    }
+                });
             }
-            if (!FusedAdam.Step(Optimizer)) Optimizer.step();
+            else
+            {
+                for (int i = 0; i < parameters.Length; i++) SumShares(grads, shares, i, parameters[i]).Dispose();
+                Optimizer.step();
+            }
             return (sums.Sum(s => s.Kl), sums.Sum(s => s.Recon), loss * batch);
         }
         finally
         {
-            foreach (var share in grads) foreach (var g in share) g.Dispose();
+            foreach (var share in grads) if (share is not null) foreach (var g in share) g.Dispose();
         }
+    }
+
+    /// <summary>Parameter <paramref name="i"/>'s gradient: the shares' gradients summed in share order, also set as its .grad.</summary>
+    static Tensor SumShares(Tensor[][] grads, int shares, int i, Tensor parameter)
+    {
+        using var one = 1.ToScalar(); // held, not implicit: see LossTerms.Compute
+        var sum = grads[0][i].contiguous(); // autograd.grad keeps the conv layouts; the fused Adam reads dense tensors
+        for (int share = 1; share < shares; share++) sum.add_(grads[share][i], one);
+        parameter.grad = sum;
+        return sum;
+    }
+
+    /// <summary>Parameter indices in <paramref name="count"/> parts of about equal size (largest first, each to the lightest part).</summary>
+    static List<int>[] Partition(Tensor[] parameters, int count)
+    {
+        var parts = Enumerable.Range(0, count).Select(_ => new List<int>()).ToArray();
+        var load = new long[count];
+        foreach (int i in Enumerable.Range(0, parameters.Length).OrderByDescending(i => parameters[i].numel()).ThenBy(i => i))
+        {
+            int lightest = Array.IndexOf(load, load.Min());
+            parts[lightest].Add(i);
+            load[lightest] += parameters[i].numel();
+        }
+        return parts;
     }
 }
