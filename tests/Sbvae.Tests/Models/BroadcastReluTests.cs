@@ -61,14 +61,7 @@ public class BroadcastReluTests
         var fusedPath = ComputeOptions.For(Precision.Bf16);
         Assert.True(fusedPath.FusedFirstLayer);
 
-        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
-        {
-            vae.Compute = compute;
-            vae.zero_grad();
-            var output = vae.Decode(z);
-            output.square().sum().backward();
-            return (output.detach(), vae.Decoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
-        }
+        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute) => DecoderRun.Run(vae, z, compute);
 
         var (fused, fusedGrads) = Run(fusedPath);
         var (unfused, unfusedGrads) = Run(fusedPath with { FusedFirstLayer = false });

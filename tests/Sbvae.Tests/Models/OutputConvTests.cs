@@ -8,8 +8,7 @@ namespace Sbvae.Tests.Models;
 /// <summary>The output conv kernel computes the spatial broadcast decoder's last conv, in fp32, from the bf16 activation.</summary>
 public class OutputConvTests
 {
-    static double RelativeError(Tensor actual, Tensor expected) =>
-        (actual.to(ScalarType.Float64) - expected).norm().item<double>() / Math.Max(expected.norm().item<double>(), 1e-12);
+    static double RelativeError(Tensor actual, Tensor expected) => DecoderRun.RelativeError(actual, expected);
 
     [Theory]
     [InlineData(1, 10, 64)] // padded: border columns one by one, the interior four at a time, a remainder
@@ -60,14 +59,7 @@ public class OutputConvTests
         var kernelPath = ComputeOptions.For(Precision.Bf16);
         Assert.True(kernelPath.OutputKernel);
 
-        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
-        {
-            vae.Compute = compute;
-            vae.zero_grad();
-            var output = vae.Decode(z);
-            output.square().sum().backward();
-            return (output.detach(), vae.Decoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
-        }
+        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute) => DecoderRun.Run(vae, z, compute);
 
         if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
         var (kernel, kernelGrads) = Run(kernelPath);

@@ -8,8 +8,7 @@ namespace Sbvae.Tests.Models;
 /// <summary>The output deconv kernel computes the deconv decoder's last transposed conv, in fp32.</summary>
 public class OutputDeconvTests
 {
-    static double RelativeError(Tensor actual, Tensor expected) =>
-        (actual.to(ScalarType.Float64) - expected).norm().item<double>() / Math.Max(expected.norm().item<double>(), 1e-12);
+    static double RelativeError(Tensor actual, Tensor expected) => DecoderRun.RelativeError(actual, expected);
 
     [Theory]
     [InlineData(11, 64)] // border columns one by one, interior ones four at a time, a remainder
@@ -53,14 +52,7 @@ public class OutputDeconvTests
         var kernelPath = ComputeOptions.For(Precision.Bf16);
         if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
 
-        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
-        {
-            vae.Compute = compute;
-            vae.zero_grad();
-            var output = vae.Decode(z);
-            output.square().sum().backward();
-            return (output.detach(), vae.Decoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
-        }
+        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute) => DecoderRun.Run(vae, z, compute);
 
         var (kernel, kernelGrads) = Run(kernelPath);
         var (libtorch, libtorchGrads) = Run(kernelPath with { OutputKernel = false });

@@ -20,7 +20,7 @@ namespace Sbvae.Models.Kernels;
 /// </summary>
 internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
 {
-    const int Outputs = 3, Taps = 3, Lanes = 16, Block = 4 * Lanes; // channels per register block
+    const int Outputs = 3, Taps = 3, Lanes = Block64.Lanes, Block = Block64.Channels; // channels per register block
     static readonly GradientHandoff Handoff = new();
 
     public override string Name => nameof(OutputConv);
@@ -229,7 +229,7 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                     }
                 }
             }
-            Store(target + k, a0, a1, a2, a3);
+            Block64.Store(target + k, a0, a1, a2, a3);
         }
     }
 
@@ -273,20 +273,11 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                     }
                 }
             }
-            Store(target + k, a00, a01, a02, a03);
-            Store(target + c + k, a10, a11, a12, a13);
-            Store(target + 2 * c + k, a20, a21, a22, a23);
-            Store(target + 3 * c + k, a30, a31, a32, a33);
+            Block64.Store(target + k, a00, a01, a02, a03);
+            Block64.Store(target + c + k, a10, a11, a12, a13);
+            Block64.Store(target + 2 * c + k, a20, a21, a22, a23);
+            Block64.Store(target + 3 * c + k, a30, a31, a32, a33);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Store(ushort* target, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
-    {
-        Bf16.Narrow16(a0).Store(target);
-        Bf16.Narrow16(a1).Store(target + Lanes);
-        Bf16.Narrow16(a2).Store(target + 2 * Lanes);
-        Bf16.Narrow16(a3).Store(target + 3 * Lanes);
     }
 
     /// <summary>
@@ -330,20 +321,11 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                         a20 = Vector512.FusedMultiplyAdd(s2, h0, a20); a21 = Vector512.FusedMultiplyAdd(s2, h1, a21);
                         a22 = Vector512.FusedMultiplyAdd(s2, h2, a22); a23 = Vector512.FusedMultiplyAdd(s2, h3, a23);
                     }
-                    Accumulate(w + k, a00, a01, a02, a03);
-                    Accumulate(w + c + k, a10, a11, a12, a13);
-                    Accumulate(w + 2 * c + k, a20, a21, a22, a23);
+                    Block64.Add(w + k, a00, a01, a02, a03);
+                    Block64.Add(w + c + k, a10, a11, a12, a13);
+                    Block64.Add(w + 2 * c + k, a20, a21, a22, a23);
                 }
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Accumulate(float* target, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
-    {
-        (Vector512.Load(target) + a0).Store(target);
-        (Vector512.Load(target + Lanes) + a1).Store(target + Lanes);
-        (Vector512.Load(target + 2 * Lanes) + a2).Store(target + 2 * Lanes);
-        (Vector512.Load(target + 3 * Lanes) + a3).Store(target + 3 * Lanes);
     }
 }

@@ -17,7 +17,7 @@ namespace Sbvae.Models.Kernels;
 /// </summary>
 internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
 {
-    const int Outputs = 3, Kernel = 4, Lanes = 16, Block = 4 * Lanes;
+    const int Outputs = 3, Kernel = 4, Lanes = Block64.Lanes, Block = Block64.Channels;
     static readonly GradientHandoff Handoff = new();
 
     public override string Name => nameof(OutputDeconv);
@@ -237,7 +237,7 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
                     }
                 }
             }
-            Store(target + k, a0, a1, a2, a3);
+            Block64.Store(target + k, a0, a1, a2, a3);
         }
     }
 
@@ -282,20 +282,11 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
                     }
                 }
             }
-            Store(target + k, a00, a01, a02, a03);
-            Store(target + c + k, a10, a11, a12, a13);
-            Store(target + 2 * c + k, a20, a21, a22, a23);
-            Store(target + 3 * c + k, a30, a31, a32, a33);
+            Block64.Store(target + k, a00, a01, a02, a03);
+            Block64.Store(target + c + k, a10, a11, a12, a13);
+            Block64.Store(target + 2 * c + k, a20, a21, a22, a23);
+            Block64.Store(target + 3 * c + k, a30, a31, a32, a33);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Store(float* target, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
-    {
-        a0.Store(target);
-        a1.Store(target + Lanes);
-        a2.Store(target + 2 * Lanes);
-        a3.Store(target + 3 * Lanes);
     }
 
     /// <summary>
@@ -342,20 +333,11 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
                         a20 = Vector512.FusedMultiplyAdd(s2, x0, a20); a21 = Vector512.FusedMultiplyAdd(s2, x1, a21);
                         a22 = Vector512.FusedMultiplyAdd(s2, x2, a22); a23 = Vector512.FusedMultiplyAdd(s2, x3, a23);
                     }
-                    Accumulate(w + k, a00, a01, a02, a03);
-                    Accumulate(w + c + k, a10, a11, a12, a13);
-                    Accumulate(w + 2 * c + k, a20, a21, a22, a23);
+                    Block64.Add(w + k, a00, a01, a02, a03);
+                    Block64.Add(w + c + k, a10, a11, a12, a13);
+                    Block64.Add(w + 2 * c + k, a20, a21, a22, a23);
                 }
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Accumulate(float* target, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
-    {
-        (Vector512.Load(target) + a0).Store(target);
-        (Vector512.Load(target + Lanes) + a1).Store(target + Lanes);
-        (Vector512.Load(target + 2 * Lanes) + a2).Store(target + 2 * Lanes);
-        (Vector512.Load(target + 3 * Lanes) + a3).Store(target + 3 * Lanes);
     }
 }
