@@ -24,6 +24,7 @@ public static class LossCurvesFigure
         Plot plot = Plots.New(title, "epoch", yLabel);
         var palette = new ScottPlot.Palettes.Category10();
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        var lastValues = new List<double>();
         for (int m = 0; m < models.Count; m++)
         {
             double[] values = series(models[m]) ?? throw new ArgumentException($"model '{models[m].Model}' has no values");
@@ -36,6 +37,7 @@ public static class LossCurvesFigure
                 ys.Add(Math.Log10(values[e]));
                 lo = Math.Min(lo, values[e]); hi = Math.Max(hi, values[e]);
             }
+            if (ys.Count > 0) lastValues.Add(ys[^1]);
             var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), palette.GetColor(m));
             line.LegendText = models[m].Model;
             line.LineWidth = 2;
@@ -43,7 +45,16 @@ public static class LossCurvesFigure
         }
         if (lo <= hi) plot.Axes.Left.TickGenerator = LogTicks.For(lo, hi);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(LegendCorner(lastValues, lo, hi));
         return plot;
     }
+
+    /// <summary>
+    /// The right-hand corner the curves end away from (KL ends high, reconstruction low), so the
+    /// legend does not cover their last epochs. <paramref name="lastLogValues"/>: each curve's last
+    /// log10 value; <paramref name="lo"/>, <paramref name="hi"/>: the plotted range, not logged.
+    /// </summary>
+    internal static Alignment LegendCorner(IReadOnlyList<double> lastLogValues, double lo, double hi) =>
+        lastLogValues.Count > 0 && lo < hi && lastLogValues.Average() > (Math.Log10(lo) + Math.Log10(hi)) / 2
+            ? Alignment.LowerRight : Alignment.UpperRight;
 }

@@ -53,4 +53,13 @@ public class LossCurvesFigureTests
     {
         Assert.Throws<ArgumentException>(() => LossCurvesFigure.Save(Path.Combine(Path.GetTempPath(), "never.png"), []));
     }
+
+    [Fact]
+    public void LegendSitsInTheCornerTheCurvesEndAwayFrom()
+    {
+        // KL rises from 1 to ≈12 and ends high: legend below. Reconstruction falls from 270 to ≈6: legend above.
+        Assert.Equal(ScottPlot.Alignment.LowerRight, LossCurvesFigure.LegendCorner([Math.Log10(12.7), Math.Log10(11.5)], 1.0, 14.0));
+        Assert.Equal(ScottPlot.Alignment.UpperRight, LossCurvesFigure.LegendCorner([Math.Log10(8.4), Math.Log10(5.2)], 5.0, 270.0));
+        Assert.Equal(ScottPlot.Alignment.UpperRight, LossCurvesFigure.LegendCorner([], double.PositiveInfinity, double.NegativeInfinity));
+    }
 }
