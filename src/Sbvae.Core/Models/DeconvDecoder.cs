@@ -40,13 +40,11 @@ public sealed class DeconvDecoder : Decoder
         using var scope = NewDisposeScope();
         var features = LowPrecision.Run(decoder_upsampling, z, Compute).view(-1, 64, grid, grid);
         var layers = decoder_deconv.children().Cast<Module<Tensor, Tensor>>().ToList();
-        if (Compute is { OutputKernel: true, ChannelsLast: true } && layers[^1] is ConvTranspose2d last)
-        {
-            // Everything but the last layer as usual; the last in one hand-written pass where it applies.
-            var h = LowPrecision.Run(layers.Take(layers.Count - 1), features, Compute);
-            if (OutputDeconv.Handles(h, last)) return OutputDeconv.Apply(h, last).to(z.dtype).MoveToOuterDisposeScope();
-            return LowPrecision.Run([last], h, Compute).to(z.dtype).MoveToOuterDisposeScope();
-        }
-        return LowPrecision.Run(layers, features, Compute).to(z.dtype).MoveToOuterDisposeScope();
+        var h = LowPrecision.Run(layers.SkipLast(1), features, Compute);
+        // The last layer in one hand-written pass where it applies.
+        h = Compute.OutputKernel && layers[^1] is ConvTranspose2d last && OutputDeconv.Handles(h, last)
+            ? OutputDeconv.Apply(h, last)
+            : LowPrecision.Run([layers[^1]], h, Compute);
+        return h.to(z.dtype).MoveToOuterDisposeScope();
     }
 }
