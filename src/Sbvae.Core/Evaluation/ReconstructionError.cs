@@ -1,3 +1,4 @@
+using TorchSharp;
 using Sbvae.Checkpoints;
 using Sbvae.Data;
 using static TorchSharp.torch;
@@ -16,13 +17,15 @@ public static class ReconstructionError
         var errors = new double[images.Count];
         double variance = model.Config.Model.Variance;
         using var noGrad = no_grad();
+        using var two = 2.ToScalar(); // held, not implicit: see LossTerms.Compute
+        using var twiceVariance = (2 * variance).ToScalar();
         model.Model.eval();
         for (int start = 0; start < images.Count; start += batch)
         {
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, images.Count - start);
             var x = images.Range(start, n);
-            var err = (model.Model.Reconstruct(x) - x).square().flatten(1).sum(1).div(2 * variance);
+            var err = (model.Model.Reconstruct(x) - x).pow(two).flatten(1).sum(1).div(twiceVariance);
             var values = err.to(ScalarType.Float64).cpu().data<double>().ToArray();
             values.CopyTo(errors, start);
         }

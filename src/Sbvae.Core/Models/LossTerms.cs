@@ -26,8 +26,9 @@ public sealed class LossTerms : IDisposable
         using var one = 1.0.ToScalar();
         using var minusHalf = (-0.5).ToScalar();
         using var b = beta.ToScalar();
-        var recon = (x - xHat).square().flatten(1).sum(1).div(twiceVariance);
-        var kl = logVar.add(one).sub(mu.square()).sub(logVar.exp()).sum(1).mul(minusHalf);
+        using var two = 2.ToScalar(); // and square() is pow(2), add(scalar) add(scalar, 1), with implicit ones
+        var recon = (x - xHat).pow(two).flatten(1).sum(1).div(twiceVariance);
+        var kl = logVar.add(one, one).sub(mu.pow(two)).sub(logVar.exp()).sum(1).mul(minusHalf);
         var loss = recon.add(kl.mul(b), one).mean();
         return new LossTerms
         {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Sbvae.Training;
@@ -31,7 +32,8 @@ public sealed class TrainingImages : IDisposable
     {
         using var idx = tensor(indices, device: pixels.device);
         using var bytes = pixels.index_select(0, idx);
-        return bytes.to(ScalarType.Float32).div_(255f);
+        using var scale = 255f.ToScalar(); // held, not implicit: see LossTerms.Compute
+        return bytes.to(ScalarType.Float32).div_(scale);
     }
 
     public Tensor Range(int start, int count) => Batch(Enumerable.Range(start, count).Select(i => (long)i).ToArray());
