@@ -41,8 +41,8 @@ public sealed record ComputeOptions
     /// hand-written fp32 kernel instead of libtorch's, which runs these 3-output layers far below
     /// its usual speed: the spatial broadcast decoder's 3×3 conv reads the bf16 activation and
     /// writes the fp32 image (<see cref="Kernels.OutputConv"/>; libtorch's bf16 conv, padded to 16
-    /// outputs, rounded the image to bf16), the deconv decoder's transposed conv stays fp32 as
-    /// before (<see cref="Kernels.OutputDeconv"/>). Same function.
+    /// outputs, rounded the image to bf16), the deconv decoder's last transposed conv in fp32
+    /// (<see cref="Kernels.OutputDeconv"/>; libtorch's is fp32 too). Same function.
     /// </summary>
     public bool OutputKernel { get; init; }
 

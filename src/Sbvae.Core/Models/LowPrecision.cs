@@ -17,6 +17,7 @@ public static class LowPrecision
     /// <summary>
     /// Which layers run in the low precision: (forward) convolutions whose input and output planes
     /// are at least 16×16, with at least 16 input and output channels.
+    /// Transposed convs count by their input plane, and run bf16 only through <see cref="Kernels.TransposedConv"/>.
     /// The rest run in fp32: they cost little, and libtorch 2.10's CPU bf16 kernels misbehave
     /// there (wrong input gradients of the final 64→3 convs; occasional NaN weight
     /// gradients of the 3→64 input conv; input gradients of the 4×4- and 2×2-plane convs
@@ -28,11 +29,18 @@ public static class LowPrecision
 
     static bool RunsLow(Module<Tensor, Tensor> layer, Tensor x)
     {
-        // Transposed convs stay fp32: libtorch's bf16 ones are slower here than fp32 channels-last.
-        if (layer is not Convolution c || c.transposed || c.in_channels < MinChannels || c.out_channels < MinChannels || x.dim() != 4) return false;
+        if (layer is not Convolution c || c.in_channels < MinChannels || c.out_channels < MinChannels || x.dim() != 4) return false;
         long input = x.shape[2] * x.shape[3], step = c.stride[0] * c.stride[1];
+        // Transposed convs only where their backward can run as a conv2d (Kernels.TransposedConv):
+        // libtorch's own bf16 transposed backward is slower here than fp32 channels-last.
+        if (c.transposed) return input >= MinPlane && AsConv2dBackward(c, x); // the smaller (input) plane at least 16×16
         return input / step >= MinPlane; // the smaller (output) plane at least 16×16
     }
+
+    static bool AsConv2dBackward(Convolution c, Tensor x) =>
+        c is TorchSharp.Modules.ConvTranspose2d { groups: 1, bias: not null, padding: not null } t && x.device_type == DeviceType.CPU
+        && t.stride[0] == t.stride[1] && t.padding![0] == t.padding[1] && t.dilation.All(d => d == 1)
+        && (t.output_padding is null || t.output_padding.All(p => p == 0));
 
     internal static Tensor Apply(Module<Tensor, Tensor> layer, Tensor x, ScalarType dtype)
     {
@@ -47,6 +55,8 @@ public static class LowPrecision
         {
             TorchSharp.Modules.Conv2d c when c.padding is not null && c.padding_mode == PaddingModes.Zeros && c.groups == 1
                 => F.conv2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.dilation),
+            TorchSharp.Modules.ConvTranspose2d c when AsConv2dBackward(c, x)
+                => Kernels.TransposedConv.Apply(x, c.weight!.to(dtype), c.bias!.to(dtype), c.stride[0], c.padding![0]),
             TorchSharp.Modules.ConvTranspose2d c when c.padding is not null && c.groups == 1
                 => F.conv_transpose2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.output_padding, c.dilation),
             _ => throw new NotSupportedException($"{layer.GetName()} has no low-precision form"),
