@@ -19,14 +19,14 @@ public sealed class LossTerms : IDisposable
     public static LossTerms Compute(Tensor x, Tensor xHat, Tensor mu, Tensor logVar, double variance, double beta)
     {
         using var scope = NewDisposeScope();
-        // Scalars held until the end: TorchSharp passes an implicit one (tensor · double, and the
-        // alpha of tensor + tensor) to libtorch without keeping it alive, so a GC triggered by
+        // Scalars held until the end: TorchSharp passes an implicit one (tensor · double, square()'s
+        // exponent, the alpha of add) to libtorch without keeping it alive, so a GC triggered by
         // another thread (the split training step) can finalise it while libtorch still reads it.
         using var twiceVariance = (2 * variance).ToScalar();
         using var one = 1.0.ToScalar();
         using var minusHalf = (-0.5).ToScalar();
         using var b = beta.ToScalar();
-        using var two = 2.ToScalar(); // and square() is pow(2), add(scalar) add(scalar, 1), with implicit ones
+        using var two = 2.ToScalar();
         var recon = (x - xHat).pow(two).flatten(1).sum(1).div(twiceVariance);
         var kl = logVar.add(one, one).sub(mu.pow(two)).sub(logVar.exp()).sum(1).mul(minusHalf);
         var loss = recon.add(kl.mul(b), one).mean();

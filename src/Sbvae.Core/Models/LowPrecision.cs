@@ -57,8 +57,6 @@ public static class LowPrecision
                 => F.conv2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.dilation),
             TorchSharp.Modules.ConvTranspose2d c when AsConv2dBackward(c, x)
                 => Kernels.TransposedConv.Apply(x, c.weight!.to(dtype), c.bias!.to(dtype), c.stride[0], c.padding![0]),
-            TorchSharp.Modules.ConvTranspose2d c when c.padding is not null && c.groups == 1
-                => F.conv_transpose2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.output_padding, c.dilation),
             _ => throw new NotSupportedException($"{layer.GetName()} has no low-precision form"),
         };
         return result.MoveToOuterDisposeScope();
