@@ -37,12 +37,13 @@ public sealed record ComputeOptions
     public bool FusedFirstLayer { get; init; }
 
     /// <summary>
-    /// bf16 channels-last path: each decoder's last layer (to the 3 image channels) in a
-    /// hand-written fp32 kernel instead of libtorch's, which runs these 3-output layers far below
-    /// its usual speed: the spatial broadcast decoder's 3×3 conv reads the bf16 activation and
-    /// writes the fp32 image (<see cref="Kernels.OutputConv"/>; libtorch's bf16 conv, padded to 16
-    /// outputs, rounded the image to bf16), the deconv decoder's last transposed conv in fp32
-    /// (<see cref="Kernels.OutputDeconv"/>; libtorch's is fp32 too). Same function.
+    /// bf16 channels-last path: each decoder's last relu and layer (to the 3 image channels) in a
+    /// hand-written kernel with fp32 arithmetic instead of libtorch's, which runs these 3-output
+    /// layers far below its usual speed. Both read the bf16 pre-activation, apply the relu as they
+    /// load it and write the fp32 image: the spatial broadcast decoder's 3×3 conv
+    /// (<see cref="Kernels.OutputConv"/>; libtorch's bf16 conv, padded to 16 outputs, rounded the
+    /// image to bf16) and the deconv decoder's last transposed conv (<see cref="Kernels.OutputDeconv"/>;
+    /// libtorch's runs on an fp32 copy). Same function.
     /// </summary>
     public bool OutputKernel { get; init; }
 

@@ -40,12 +40,11 @@ public sealed class DeconvDecoder : Decoder
         using var scope = NewDisposeScope();
         var features = LowPrecision.Run(decoder_upsampling, z, Compute).view(-1, 64, grid, grid);
         var layers = decoder_deconv.children().Cast<Module<Tensor, Tensor>>().ToList();
-        var h = LowPrecision.Run(layers.SkipLast(1), features, Compute);
-        // The last layer in one hand-written fp32 pass where it applies (the layer before may have run bf16).
-        if (Compute.OutputKernel) h = h.to(ScalarType.Float32);
+        var h = LowPrecision.Run(layers.SkipLast(2), features, Compute); // up to the last relu
+        // The last relu and layer in one hand-written pass where it applies (a bf16 pre-activation).
         h = Compute.OutputKernel && layers[^1] is ConvTranspose2d last && OutputDeconv.Handles(h, last)
             ? OutputDeconv.Apply(h, last)
-            : LowPrecision.Run([layers[^1]], h, Compute);
+            : LowPrecision.Run(layers.TakeLast(2), h, Compute);
         return h.to(z.dtype).MoveToOuterDisposeScope();
     }
 }

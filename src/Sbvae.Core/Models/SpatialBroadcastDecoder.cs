@@ -57,7 +57,7 @@ public sealed class SpatialBroadcastDecoder : Decoder
         var compute = Compute;
         var first = (Conv2d)decoder_convs[0];
         Tensor h;
-        int next = 1;
+        int next = 1; // the first layer not yet applied
         if (FusesFirstLayer(z, first))
         {
             // conv, relu, bf16 and channels-last in one pass (Kernels.BroadcastRelu).
@@ -71,7 +71,12 @@ public sealed class SpatialBroadcastDecoder : Decoder
             h = compute.FactoredBroadcast ? BroadcastConv.Forward(z, first, x_grid, y_grid) : first.forward(Broadcast(z));
             if (compute.ChannelsLast) h = LowPrecision.ToChannelsLast(h);
         }
-        for (int i = next; i < 4; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype);
+        for (int i = next; i < 3; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype); // up to the 64→64 conv
+        var last = (Conv2d)decoder_convs[4];
+        // The output kernel applies the relu before it itself, as it loads the activation.
+        if (h.dtype == ScalarType.BFloat16 && compute.OutputKernel && OutputConv.Handles(h, last))
+            return OutputConv.Apply(h, last).to(z.dtype).MoveToOuterDisposeScope();
+        h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[3], h, compute.Dtype); // its relu
         return ToImage(h).to(z.dtype).MoveToOuterDisposeScope();
     }
 
@@ -87,15 +92,14 @@ public sealed class SpatialBroadcastDecoder : Decoder
     /// in either layout (≈60% off for 3). That would corrupt every gradient upstream, so in those
     /// cases the weights are zero-padded to 16 output channels and the first 3 kept: the same
     /// function, the same gradients for the real weights, at a small extra cost. On the bf16
-    /// path the conv reads the bf16 activation as it is (no fp32 copy): in the hand-written
-    /// <see cref="OutputConv"/> where it applies (fp32 arithmetic, 3 outputs), else in bf16.
+    /// path the conv reads the bf16 activation as it is (no fp32 copy), in bf16 (where the
+    /// hand-written <see cref="OutputConv"/> does not apply: it replaces this and the relu before).
     /// </summary>
     private Tensor ToImage(Tensor h)
     {
         var last = (Conv2d)decoder_convs[4];
         long outCh = last.weight!.shape[0];
         bool low = h.dtype == ScalarType.BFloat16;
-        if (low && Compute.OutputKernel && OutputConv.Handles(h, last)) return OutputConv.Apply(h, last);
         if (!low && (outCh >= SafeOutChannels || LowPrecision.IsChannelsLast(h))) return last.forward(h);
         long padded = Math.Max(outCh, SafeOutChannels);
         var w = functional.pad(last.weight, [0, 0, 0, 0, 0, 0, 0, padded - outCh]).to(h.dtype);

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace Sbvae.Tests.Models;
 
-/// <summary>The output conv kernel computes the spatial broadcast decoder's last conv, in fp32, from the bf16 activation.</summary>
+/// <summary>The output conv kernel computes the spatial broadcast decoder's last relu and conv, in fp32, from the bf16 pre-activation.</summary>
 public class OutputConvTests
 {
     static double RelativeError(Tensor actual, Tensor expected) => DecoderRun.RelativeError(actual, expected);
@@ -14,11 +14,14 @@ public class OutputConvTests
     [InlineData(1, 10, 64)] // padded: border columns one by one, the interior four at a time, a remainder
     [InlineData(0, 12, 64)] // unpadded: every column interior
     [InlineData(1, 3, 128)] // no interior block at all
-    public void MatchesFp64ConvValuesAndGradients(int padding, int side, int channels)
+    public void MatchesFp64ReluConvValuesAndGradients(int padding, int side, int channels)
     {
         using var g = new Generator(5);
         using var conv = nn.Conv2d(channels, 3, 3, padding: padding);
-        using var h = LowPrecision.ToChannelsLast(randn([3, channels, side, side], generator: g).relu()).to(ScalarType.BFloat16).requires_grad_(true);
+        // A pre-activation: about half the values negative, and some exactly zero (the relu passes no gradient there).
+        using var pre = randn([3, channels, side, side], generator: g);
+        pre.masked_fill_(rand([3, channels, side, side], generator: g) < 0.05, 0);
+        using var h = LowPrecision.ToChannelsLast(pre).to(ScalarType.BFloat16).requires_grad_(true);
         if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
         {
             Assert.False(OutputConv.Handles(h, conv)); // written for 16-lane vectors: libtorch's conv runs instead
@@ -33,11 +36,11 @@ public class OutputConvTests
         Assert.Equal(new long[] { 3, 3, outSide, outSide }, output.shape);
         output.backward([upstream]);
 
-        // The same conv in fp64 on the same (bf16-valued) input.
+        // The same relu and conv in fp64 on the same (bf16-valued) input.
         using var h64 = h.detach().to(ScalarType.Float64).requires_grad_(true);
         using var w64 = conv.weight!.detach().to(ScalarType.Float64).requires_grad_(true);
         using var b64 = conv.bias!.detach().to(ScalarType.Float64).requires_grad_(true);
-        using var expected = nn.functional.conv2d(h64, w64, b64, padding: [padding, padding]);
+        using var expected = nn.functional.conv2d(h64.relu(), w64, b64, padding: [padding, padding]);
         expected.backward([upstream.to(ScalarType.Float64)]);
 
         Assert.True(RelativeError(output, expected) < 1e-5, $"output: {RelativeError(output, expected)}");
@@ -46,6 +49,7 @@ public class OutputConvTests
         Assert.Equal(ScalarType.BFloat16, h.grad!.dtype);
         // The input gradient is rounded to bf16 once: within bf16's half-ulp (2⁻⁹) relative.
         Assert.True(RelativeError(h.grad!, h64.grad!) < 1.0 / 512, $"input: {RelativeError(h.grad!, h64.grad!)}");
+        Assert.True(h.grad!.masked_select(h.detach() <= 0).eq(0).all().item<bool>(), "no gradient where the relu's input is not positive");
     }
 
     [Theory]

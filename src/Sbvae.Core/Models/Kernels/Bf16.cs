@@ -25,6 +25,10 @@ internal static class Bf16
     public static Vector512<float> Widen16(Vector256<ushort> v) =>
         Vector512.ShiftLeft(Avx512F.IsSupported ? Avx512F.ConvertToVector512UInt32(v) : Vector512.Create(Vector256.WidenLower(v), Vector256.WidenUpper(v)), 16).AsSingle();
 
+    /// <summary>relu of 16 bf16 values, as fp32: the output-layer kernels apply the relu before them as they load.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> WidenRelu16(Vector256<ushort> v) => Vector512.Max(Widen16(v), Vector512<float>.Zero);
+
     /// <summary>A 16-lane fp32 vector to bf16, rounded to nearest even.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<ushort> Narrow16(Vector512<float> v)

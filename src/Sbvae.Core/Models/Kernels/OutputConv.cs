@@ -6,13 +6,15 @@ using static TorchSharp.torch;
 namespace Sbvae.Models.Kernels;
 
 /// <summary>
-/// The spatial broadcast decoder's last conv (C → 3 channels, 3×3, stride 1, padding 0 or 1)
-/// on the bf16 channels-last path: reads the bf16 activation, accumulates in fp32 and returns
-/// the fp32 image. libtorch runs this conv with its outputs padded to 16 (its kernels give
+/// The spatial broadcast decoder's last relu and conv (C → 3 channels, 3×3, stride 1, padding 0
+/// or 1) on the bf16 channels-last path: reads the bf16 pre-activation, applies the relu as it
+/// loads it, accumulates in fp32 and returns the fp32 image; backward masks the input gradient
+/// by the relu as it stores it. Two fewer passes over the decoder's largest activation than a
+/// separate relu (forward and backward). libtorch runs this conv with its outputs padded to 16 (its kernels give
 /// wrong input gradients below that, see <see cref="SpatialBroadcastDecoder"/>) and rounds the
 /// image to bf16; here it costs the arithmetic of 3 outputs, and the image, its gradient and
 /// the weight gradient keep fp32 precision.
-/// Input (B, C, S, S) bf16 stored channels-last, C a multiple of 64; weight (3, C, 3, 3) and
+/// Input: the pre-activation (B, C, S, S) bf16 stored channels-last, C a multiple of 64; weight (3, C, 3, 3) and
 /// bias (3) fp32. Output (B, 3, S', S') fp32, S' = S + 2·padding − 2.
 /// Written for 16-lane (AVX-512) vectors, used only where they are native. It runs on the calling
 /// thread: a .NET thread beside libtorch's OpenMP workers, which spin between ops, halved both in
@@ -25,7 +27,7 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
 
     public override string Name => nameof(OutputConv);
 
-    /// <summary>Whether the kernel computes this conv: 3×3, 3 outputs, stride 1, padding 0 or 1, bf16 CPU input, channels a multiple of 64, 16-lane vectors native.</summary>
+    /// <summary>Whether the kernel computes this conv (after a relu): 3×3, 3 outputs, stride 1, padding 0 or 1, bf16 CPU input, channels a multiple of 64, 16-lane vectors native.</summary>
     public static bool Handles(Tensor h, TorchSharp.Modules.Conv2d conv) =>
         Vector512.IsHardwareAccelerated && h.dtype == ScalarType.BFloat16 && h.device_type == DeviceType.CPU && h.dim() == 4
         && conv.weight is { } w && w.shape[0] == Outputs && w.shape[1] % Block == 0 && h.shape[1] == w.shape[1]
@@ -33,6 +35,7 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
         && conv.padding is [var p, var q] && p == q && p is 0 or 1 && conv.bias is not null
         && w.dtype == ScalarType.Float32 && h.shape[2] == h.shape[3] && h.shape[2] + 2 * p - 2 >= 1;
 
+    /// <summary>conv(relu(<paramref name="h"/>)).</summary>
     public static Tensor Apply(Tensor h, TorchSharp.Modules.Conv2d conv)
     {
         if (!LowPrecision.IsChannelsLast(h)) h = LowPrecision.ToChannelsLast(h);
@@ -88,7 +91,7 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
             fixed (float* gradTaps = sums)
             {
                 for (int row = 0; row < shape.B * shape.S; row++)
-                    InputGradientRow(gp, wp, ghp, shape, row / shape.S, row % shape.S);
+                    InputGradientRow(gp, wp, hp, ghp, shape, row / shape.S, row % shape.S);
                 for (int row = 0; row < shape.B * shape.Side; row++)
                     WeightGradientRow(gp, hp, gradTaps, gradTaps + tapSize, shape, row / shape.Side, row % shape.Side);
             }
@@ -135,7 +138,7 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                 float* w = taps + (u * Taps + v) * Outputs * c;
                 for (int k = 0; k < c; k += Lanes)
                 {
-                    var hv = Bf16.Widen16(Vector256.Load(hp + k));
+                    var hv = Bf16.WidenRelu16(Vector256.Load(hp + k));
                     a0 = Vector512.FusedMultiplyAdd(hv, Vector512.Load(w + k), a0);
                     a1 = Vector512.FusedMultiplyAdd(hv, Vector512.Load(w + c + k), a1);
                     a2 = Vector512.FusedMultiplyAdd(hv, Vector512.Load(w + 2 * c + k), a2);
@@ -168,10 +171,10 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                     var w0 = Vector512.Load(w + k);
                     var w1 = Vector512.Load(w + c + k);
                     var w2 = Vector512.Load(w + 2 * c + k);
-                    var h0 = Bf16.Widen16(Vector256.Load(hp + k));
-                    var h1 = Bf16.Widen16(Vector256.Load(hp + c + k));
-                    var h2 = Bf16.Widen16(Vector256.Load(hp + 2 * c + k));
-                    var h3 = Bf16.Widen16(Vector256.Load(hp + 3 * c + k));
+                    var h0 = Bf16.WidenRelu16(Vector256.Load(hp + k));
+                    var h1 = Bf16.WidenRelu16(Vector256.Load(hp + c + k));
+                    var h2 = Bf16.WidenRelu16(Vector256.Load(hp + 2 * c + k));
+                    var h3 = Bf16.WidenRelu16(Vector256.Load(hp + 3 * c + k));
                     a00 = Vector512.FusedMultiplyAdd(h0, w0, a00); a01 = Vector512.FusedMultiplyAdd(h1, w0, a01);
                     a02 = Vector512.FusedMultiplyAdd(h2, w0, a02); a03 = Vector512.FusedMultiplyAdd(h3, w0, a03);
                     a10 = Vector512.FusedMultiplyAdd(h0, w1, a10); a11 = Vector512.FusedMultiplyAdd(h1, w1, a11);
@@ -189,24 +192,26 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
 
     /// <summary>
     /// Input gradient of row y of image n: at input pixel (y, x), the sum over taps (u, v) and
-    /// outputs o of grad[o, y − u + pad, x − v + pad] · w[o, ·, u, v], 64 channels at a time;
+    /// outputs o of grad[o, y − u + pad, x − v + pad] · w[o, ·, u, v], zero where the relu's input
+    /// h[y, x, ·] ≤ 0, 64 channels at a time;
     /// interior pixels four at a time (each weight load serves four), the border one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void InputGradientRow(float* grad, float* taps, ushort* gradH, Shape shape, int n, int y)
+    static unsafe void InputGradientRow(float* grad, float* taps, ushort* h, ushort* gradH, Shape shape, int n, int y)
     {
         int first = 2 - shape.Pad, last = shape.Side - 1 - shape.Pad; // columns whose three taps all land on an output
         int x = 0;
-        for (; x < Math.Min(first, shape.S); x++) InputGradientPixel(grad, taps, gradH, shape, n, y, x);
-        for (; x + 3 <= Math.Min(last, shape.S - 1); x += 4) InputGradientFour(grad, taps, gradH, shape, n, y, x);
-        for (; x < shape.S; x++) InputGradientPixel(grad, taps, gradH, shape, n, y, x);
+        for (; x < Math.Min(first, shape.S); x++) InputGradientPixel(grad, taps, h, gradH, shape, n, y, x);
+        for (; x + 3 <= Math.Min(last, shape.S - 1); x += 4) InputGradientFour(grad, taps, h, gradH, shape, n, y, x);
+        for (; x < shape.S; x++) InputGradientPixel(grad, taps, h, gradH, shape, n, y, x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void InputGradientPixel(float* grad, float* taps, ushort* gradH, Shape shape, int n, int y, int x)
+    static unsafe void InputGradientPixel(float* grad, float* taps, ushort* h, ushort* gradH, Shape shape, int n, int y, int x)
     {
         int c = shape.C;
-        ushort* target = gradH + (((long)n * shape.S + y) * shape.S + x) * c;
+        long at = (((long)n * shape.S + y) * shape.S + x) * c;
+        ushort* target = gradH + at, pre = h + at;
         for (int k = 0; k < c; k += Block)
         {
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -229,15 +234,16 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                     }
                 }
             }
-            Block64.Store(target + k, a0, a1, a2, a3);
+            Block64.StoreWherePositive(target + k, pre + k, a0, a1, a2, a3);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void InputGradientFour(float* grad, float* taps, ushort* gradH, Shape shape, int n, int y, int x)
+    static unsafe void InputGradientFour(float* grad, float* taps, ushort* h, ushort* gradH, Shape shape, int n, int y, int x)
     {
         int c = shape.C;
-        ushort* target = gradH + (((long)n * shape.S + y) * shape.S + x) * c;
+        long at = (((long)n * shape.S + y) * shape.S + x) * c;
+        ushort* target = gradH + at, pre = h + at;
         for (int k = 0; k < c; k += Block)
         {
             Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
@@ -273,10 +279,10 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                     }
                 }
             }
-            Block64.Store(target + k, a00, a01, a02, a03);
-            Block64.Store(target + c + k, a10, a11, a12, a13);
-            Block64.Store(target + 2 * c + k, a20, a21, a22, a23);
-            Block64.Store(target + 3 * c + k, a30, a31, a32, a33);
+            Block64.StoreWherePositive(target + k, pre + k, a00, a01, a02, a03);
+            Block64.StoreWherePositive(target + c + k, pre + c + k, a10, a11, a12, a13);
+            Block64.StoreWherePositive(target + 2 * c + k, pre + 2 * c + k, a20, a21, a22, a23);
+            Block64.StoreWherePositive(target + 3 * c + k, pre + 3 * c + k, a30, a31, a32, a33);
         }
     }
 
@@ -307,10 +313,10 @@ internal sealed class OutputConv : autograd.SingleTensorFunction<OutputConv>
                     ushort* hp = Pixel(h, shape, n, y, from + v - shape.Pad) + k;
                     for (int j = from; j < to; j++, hp += c)
                     {
-                        var h0 = Bf16.Widen16(Vector256.Load(hp));
-                        var h1 = Bf16.Widen16(Vector256.Load(hp + Lanes));
-                        var h2 = Bf16.Widen16(Vector256.Load(hp + 2 * Lanes));
-                        var h3 = Bf16.Widen16(Vector256.Load(hp + 3 * Lanes));
+                        var h0 = Bf16.WidenRelu16(Vector256.Load(hp));
+                        var h1 = Bf16.WidenRelu16(Vector256.Load(hp + Lanes));
+                        var h2 = Bf16.WidenRelu16(Vector256.Load(hp + 2 * Lanes));
+                        var h3 = Bf16.WidenRelu16(Vector256.Load(hp + 3 * Lanes));
                         var s0 = Vector512.Create(g0[j]);
                         var s1 = Vector512.Create(g1[j]);
                         var s2 = Vector512.Create(g2[j]);

@@ -6,12 +6,14 @@ using static TorchSharp.torch;
 namespace Sbvae.Models.Kernels;
 
 /// <summary>
-/// The deconv decoder's last layer (C → 3 channels, 4×4 transposed conv, stride 2, padding 1)
-/// on the channels-last path, in fp32 like libtorch's, as one pass per direction: libtorch's
-/// transposed conv with 3 outputs runs far below its 64-output speed. Output pixel (2i + a, 2j + b)
+/// The deconv decoder's last relu and layer (C → 3 channels, 4×4 transposed conv, stride 2,
+/// padding 1) on the bf16 channels-last path, in fp32 arithmetic like libtorch's, as one pass per
+/// direction: libtorch's transposed conv with 3 outputs runs far below its 64-output speed. It
+/// reads the bf16 pre-activation, applying the relu as it loads it, and masks the input gradient
+/// by the relu as it stores it (in bf16): no separate relu, fp32 copy, or their backward. Output pixel (2i + a, 2j + b)
 /// sums two rows m ∈ {i, i − 1} (a = 0, kernel rows 1, 3) or {i + 1, i} (a = 1, rows 0, 2) of the
 /// input, and likewise two columns: four taps of C channels per output.
-/// Input (B, C, S, S) fp32 stored channels-last, C a multiple of 64; weight (C, 3, 4, 4) and
+/// Input: the pre-activation (B, C, S, S) bf16 stored channels-last, C a multiple of 64; weight (C, 3, 4, 4) and
 /// bias (3) fp32. Output (B, 3, 2S, 2S) fp32. Written for 16-lane (AVX-512) vectors, used only
 /// where they are native, on the calling thread (see <see cref="OutputConv"/>).
 /// </summary>
@@ -22,13 +24,14 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
 
     public override string Name => nameof(OutputDeconv);
 
-    /// <summary>Whether the kernel computes this layer: 4×4, stride 2, padding 1, 3 outputs, fp32 CPU input, channels a multiple of 64, 16-lane vectors native.</summary>
+    /// <summary>Whether the kernel computes this layer (after a relu): 4×4, stride 2, padding 1, 3 outputs, bf16 CPU input, channels a multiple of 64, 16-lane vectors native.</summary>
     public static bool Handles(Tensor x, TorchSharp.Modules.ConvTranspose2d conv) =>
-        Vector512.IsHardwareAccelerated && x.dtype == ScalarType.Float32 && x.device_type == DeviceType.CPU && x.dim() == 4
+        Vector512.IsHardwareAccelerated && x.dtype == ScalarType.BFloat16 && x.device_type == DeviceType.CPU && x.dim() == 4
         && conv.weight is { } w && w.dtype == ScalarType.Float32 && w.shape[1] == Outputs && w.shape[0] % Block == 0 && x.shape[1] == w.shape[0]
         && conv.kernel_size is [Kernel, Kernel] && conv.stride is [2, 2] && conv.padding is [1, 1] && conv.dilation is [1, 1]
         && conv.output_padding is null or [0, 0] && conv.groups == 1 && conv.bias is not null && x.shape[2] == x.shape[3];
 
+    /// <summary>conv_transpose(relu(<paramref name="x"/>)).</summary>
     public static Tensor Apply(Tensor x, TorchSharp.Modules.ConvTranspose2d conv)
     {
         if (!LowPrecision.IsChannelsLast(x)) x = LowPrecision.ToChannelsLast(x);
@@ -60,7 +63,8 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
         var output = empty([shape.B, Outputs, 2 * shape.S, 2 * shape.S], ScalarType.Float32);
         unsafe
         {
-            float* xp = TensorMemory.Pointer<float>(x), wp = TensorMemory.Pointer<float>(taps), yp = TensorMemory.Pointer<float>(output);
+            ushort* xp = TensorMemory.Pointer<ushort>(x);
+            float* wp = TensorMemory.Pointer<float>(taps), yp = TensorMemory.Pointer<float>(output);
             for (int row = 0; row < shape.B * 2 * shape.S; row++)
                 ForwardRow(xp, wp, biasValues, yp, shape, row / (2 * shape.S), row % (2 * shape.S));
         }
@@ -74,17 +78,17 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
         var (x, taps) = (saved[0], saved[1]);
         var shape = (Shape)ctx.get_data("shape");
         var grad = gradOutput.to(ScalarType.Float32).contiguous();
-        var gradX = empty([shape.B, shape.S, shape.S, shape.C], ScalarType.Float32);
+        var gradX = empty([shape.B, shape.S, shape.S, shape.C], ScalarType.BFloat16);
         int tapSize = Kernel * Kernel * Outputs * shape.C;
         var sums = new float[tapSize + Outputs];
         unsafe
         {
-            float* xp = TensorMemory.Pointer<float>(x), wp = TensorMemory.Pointer<float>(taps);
-            float* gp = TensorMemory.Pointer<float>(grad), gxp = TensorMemory.Pointer<float>(gradX);
+            ushort* xp = TensorMemory.Pointer<ushort>(x), gxp = TensorMemory.Pointer<ushort>(gradX);
+            float* wp = TensorMemory.Pointer<float>(taps), gp = TensorMemory.Pointer<float>(grad);
             fixed (float* gradTaps = sums)
             {
                 for (int row = 0; row < shape.B * shape.S; row++)
-                    InputGradientRow(gp, wp, gxp, shape, row / shape.S, row % shape.S);
+                    InputGradientRow(gp, wp, xp, gxp, shape, row / shape.S, row % shape.S);
                 for (int row = 0; row < shape.B * 2 * shape.S; row++)
                     WeightGradientRow(gp, xp, gradTaps, gradTaps + tapSize, shape, row / (2 * shape.S), row % (2 * shape.S));
             }
@@ -102,7 +106,7 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
     static (int Offset, int K) Tap(int parity, int t) => parity == 0 ? (t == 0 ? (0, 1) : (-1, 3)) : (t == 0 ? (1, 0) : (0, 2));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe float* Pixel(float* x, Shape shape, int n, int m, int col) => x + (((long)n * shape.S + m) * shape.S + col) * shape.C;
+    static unsafe ushort* Pixel(ushort* x, Shape shape, int n, int m, int col) => x + (((long)n * shape.S + m) * shape.S + col) * shape.C;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static unsafe float* Out(float* output, Shape shape, int n, int o, int y, int x) => output + (((long)n * Outputs + o) * 2 * shape.S + y) * 2 * shape.S + x;
@@ -112,7 +116,7 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
 
     /// <summary>Output row y of image n: for each column parity, interior columns four at a time, the border one by one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void ForwardRow(float* x, float* taps, float[] bias, float* output, Shape shape, int n, int y)
+    static unsafe void ForwardRow(ushort* x, float* taps, float[] bias, float* output, Shape shape, int n, int y)
     {
         for (int b = 0; b < 2; b++)
         {
@@ -125,7 +129,7 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void ForwardPixel(float* x, float* taps, float[] bias, float* output, Shape shape, int n, int y, int j, int b)
+    static unsafe void ForwardPixel(ushort* x, float* taps, float[] bias, float* output, Shape shape, int n, int y, int j, int b)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default;
         int c = shape.C;
@@ -139,10 +143,11 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
                 var (dn, kx) = Tap(b, tc);
                 int col = j + dn;
                 if ((uint)col >= (uint)shape.S) continue;
-                float* xp = Pixel(x, shape, n, m, col), w = TapWeights(taps, shape, ky, kx);
+                ushort* xp = Pixel(x, shape, n, m, col);
+                float* w = TapWeights(taps, shape, ky, kx);
                 for (int k = 0; k < c; k += Lanes)
                 {
-                    var xv = Vector512.Load(xp + k);
+                    var xv = Bf16.WidenRelu16(Vector256.Load(xp + k));
                     a0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + k), a0);
                     a1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + c + k), a1);
                     a2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 2 * c + k), a2);
@@ -157,7 +162,7 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
 
     /// <summary>Output columns 2j + b … 2(j + 3) + b: the same taps, on four consecutive input columns.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void ForwardFour(float* x, float* taps, float[] bias, float* output, Shape shape, int n, int y, int j, int b)
+    static unsafe void ForwardFour(ushort* x, float* taps, float[] bias, float* output, Shape shape, int n, int y, int j, int b)
     {
         Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
         Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
@@ -171,16 +176,17 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
             for (int tc = 0; tc < 2; tc++)
             {
                 var (dn, kx) = Tap(b, tc);
-                float* xp = Pixel(x, shape, n, m, j + dn), w = TapWeights(taps, shape, ky, kx);
+                ushort* xp = Pixel(x, shape, n, m, j + dn);
+                float* w = TapWeights(taps, shape, ky, kx);
                 for (int k = 0; k < c; k += Lanes)
                 {
                     var w0 = Vector512.Load(w + k);
                     var w1 = Vector512.Load(w + c + k);
                     var w2 = Vector512.Load(w + 2 * c + k);
-                    var x0 = Vector512.Load(xp + k);
-                    var x1 = Vector512.Load(xp + c + k);
-                    var x2 = Vector512.Load(xp + 2 * c + k);
-                    var x3 = Vector512.Load(xp + 3 * c + k);
+                    var x0 = Bf16.WidenRelu16(Vector256.Load(xp + k));
+                    var x1 = Bf16.WidenRelu16(Vector256.Load(xp + c + k));
+                    var x2 = Bf16.WidenRelu16(Vector256.Load(xp + 2 * c + k));
+                    var x3 = Bf16.WidenRelu16(Vector256.Load(xp + 3 * c + k));
                     a00 = Vector512.FusedMultiplyAdd(x0, w0, a00); a01 = Vector512.FusedMultiplyAdd(x1, w0, a01);
                     a02 = Vector512.FusedMultiplyAdd(x2, w0, a02); a03 = Vector512.FusedMultiplyAdd(x3, w0, a03);
                     a10 = Vector512.FusedMultiplyAdd(x0, w1, a10); a11 = Vector512.FusedMultiplyAdd(x1, w1, a11);
@@ -198,23 +204,23 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
 
     /// <summary>
     /// Input gradient of row m of image n: at input pixel (m, col), the sum over the 16 taps and
-    /// the outputs o of grad[o, 2m − 1 + ky, 2col − 1 + kx] · w[·, o, ky, kx]; interior pixels
-    /// four at a time, the border one by one.
+    /// the outputs o of grad[o, 2m − 1 + ky, 2col − 1 + kx] · w[·, o, ky, kx], zero where the relu's
+    /// input x[m, col, ·] ≤ 0; interior pixels four at a time, the border one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void InputGradientRow(float* grad, float* taps, float* gradX, Shape shape, int n, int m)
+    static unsafe void InputGradientRow(float* grad, float* taps, ushort* x, ushort* gradX, Shape shape, int n, int m)
     {
         int col = 0;
-        for (; col < Math.Min(1, shape.S); col++) InputGradientPixel(grad, taps, gradX, shape, n, m, col);
-        for (; col + 3 <= shape.S - 2; col += 4) InputGradientFour(grad, taps, gradX, shape, n, m, col);
-        for (; col < shape.S; col++) InputGradientPixel(grad, taps, gradX, shape, n, m, col);
+        for (; col < Math.Min(1, shape.S); col++) InputGradientPixel(grad, taps, x, gradX, shape, n, m, col);
+        for (; col + 3 <= shape.S - 2; col += 4) InputGradientFour(grad, taps, x, gradX, shape, n, m, col);
+        for (; col < shape.S; col++) InputGradientPixel(grad, taps, x, gradX, shape, n, m, col);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void InputGradientPixel(float* grad, float* taps, float* gradX, Shape shape, int n, int m, int col)
+    static unsafe void InputGradientPixel(float* grad, float* taps, ushort* x, ushort* gradX, Shape shape, int n, int m, int col)
     {
         int c = shape.C, side = 2 * shape.S;
-        float* target = Pixel(gradX, shape, n, m, col);
+        ushort* target = Pixel(gradX, shape, n, m, col), pre = Pixel(x, shape, n, m, col);
         for (int k = 0; k < c; k += Block)
         {
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -237,16 +243,16 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
                     }
                 }
             }
-            Block64.Store(target + k, a0, a1, a2, a3);
+            Block64.StoreWherePositive(target + k, pre + k, a0, a1, a2, a3);
         }
     }
 
     /// <summary>Input columns col … col + 3, all of whose 16 taps land on an output: each weight load serves four.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void InputGradientFour(float* grad, float* taps, float* gradX, Shape shape, int n, int m, int col)
+    static unsafe void InputGradientFour(float* grad, float* taps, ushort* x, ushort* gradX, Shape shape, int n, int m, int col)
     {
         int c = shape.C, side = 2 * shape.S;
-        float* target = Pixel(gradX, shape, n, m, col);
+        ushort* target = Pixel(gradX, shape, n, m, col), pre = Pixel(x, shape, n, m, col);
         for (int k = 0; k < c; k += Block)
         {
             Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
@@ -282,10 +288,10 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
                     }
                 }
             }
-            Block64.Store(target + k, a00, a01, a02, a03);
-            Block64.Store(target + c + k, a10, a11, a12, a13);
-            Block64.Store(target + 2 * c + k, a20, a21, a22, a23);
-            Block64.Store(target + 3 * c + k, a30, a31, a32, a33);
+            Block64.StoreWherePositive(target + k, pre + k, a00, a01, a02, a03);
+            Block64.StoreWherePositive(target + c + k, pre + c + k, a10, a11, a12, a13);
+            Block64.StoreWherePositive(target + 2 * c + k, pre + 2 * c + k, a20, a21, a22, a23);
+            Block64.StoreWherePositive(target + 3 * c + k, pre + 3 * c + k, a30, a31, a32, a33);
         }
     }
 
@@ -295,7 +301,7 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
     /// (ky, kx, o, c), and its bias gradient to <paramref name="gradBias"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void WeightGradientRow(float* grad, float* x, float* gradTaps, float* gradBias, Shape shape, int n, int y)
+    static unsafe void WeightGradientRow(float* grad, ushort* x, float* gradTaps, float* gradBias, Shape shape, int n, int y)
     {
         int c = shape.C, side = 2 * shape.S;
         float* g0 = Out(grad, shape, n, 0, y, 0), g1 = Out(grad, shape, n, 1, y, 0), g2 = Out(grad, shape, n, 2, y, 0);
@@ -315,14 +321,14 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
                     Vector512<float> a00 = default, a01 = default, a02 = default, a03 = default;
                     Vector512<float> a10 = default, a11 = default, a12 = default, a13 = default;
                     Vector512<float> a20 = default, a21 = default, a22 = default, a23 = default;
-                    float* xp = Pixel(x, shape, n, m, from) + k;
+                    ushort* xp = Pixel(x, shape, n, m, from) + k;
                     for (int col = from; col < to; col++, xp += c)
                     {
                         int xo = 2 * col - 1 + kx;
-                        var x0 = Vector512.Load(xp);
-                        var x1 = Vector512.Load(xp + Lanes);
-                        var x2 = Vector512.Load(xp + 2 * Lanes);
-                        var x3 = Vector512.Load(xp + 3 * Lanes);
+                        var x0 = Bf16.WidenRelu16(Vector256.Load(xp));
+                        var x1 = Bf16.WidenRelu16(Vector256.Load(xp + Lanes));
+                        var x2 = Bf16.WidenRelu16(Vector256.Load(xp + 2 * Lanes));
+                        var x3 = Bf16.WidenRelu16(Vector256.Load(xp + 3 * Lanes));
                         var s0 = Vector512.Create(g0[xo]);
                         var s1 = Vector512.Create(g1[xo]);
                         var s2 = Vector512.Create(g2[xo]);
