@@ -74,7 +74,7 @@ public sealed class SpatialBroadcastDecoder : Decoder
         for (int i = next; i < 3; i++) h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[i], h, compute.Dtype); // up to the 64→64 conv
         var last = (Conv2d)decoder_convs[4];
         // The output kernel applies the relu before it itself, as it loads the activation.
-        if (h.dtype == ScalarType.BFloat16 && compute.OutputKernel && OutputConv.Handles(h, last))
+        if (compute.OutputKernel && OutputConv.Handles(h, last))
             return OutputConv.Apply(h, last).to(z.dtype).MoveToOuterDisposeScope();
         h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[3], h, compute.Dtype); // its relu
         return ToImage(h).to(z.dtype).MoveToOuterDisposeScope();
