@@ -41,10 +41,14 @@ public sealed class DeconvDecoder : Decoder
         var features = LowPrecision.Run(decoder_upsampling, z, Compute).view(-1, 64, grid, grid);
         var layers = decoder_deconv.children().Cast<Module<Tensor, Tensor>>().ToList();
         var h = LowPrecision.Run(layers.SkipLast(2), features, Compute); // up to the last relu
-        // The last relu and layer in one hand-written pass where it applies (a bf16 pre-activation).
-        h = Compute.OutputKernel && layers[^1] is ConvTranspose2d last && OutputDeconv.Handles(h, last)
-            ? OutputDeconv.Apply(h, last)
-            : LowPrecision.Run(layers.TakeLast(2), h, Compute);
-        return h.to(z.dtype).MoveToOuterDisposeScope();
+        // On the bf16 path, the last relu and layer in one hand-written pass where it applies. It
+        // reads the pre-activation in bf16: rounded here if its layer ran in fp32 (small images),
+        // as every bf16 layer rounds its input.
+        if (Compute.OutputKernel && Compute.Dtype == ScalarType.BFloat16 && layers[^1] is ConvTranspose2d last)
+        {
+            var pre = h.to(ScalarType.BFloat16);
+            if (OutputDeconv.Handles(pre, last)) return OutputDeconv.Apply(pre, last).to(z.dtype).MoveToOuterDisposeScope();
+        }
+        return LowPrecision.Run(layers.TakeLast(2), h, Compute).to(z.dtype).MoveToOuterDisposeScope();
     }
 }

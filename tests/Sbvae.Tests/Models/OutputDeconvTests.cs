@@ -53,8 +53,9 @@ public class OutputDeconvTests
     [Fact]
     public void DecoderWithOutputKernelIsTheSameFunction()
     {
+        // At 64 px the layer before the output runs bf16 (16×16 → 32×32), so both paths see the same bf16 activation.
         random.manual_seed(8);
-        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 32, Latent = 4 });
+        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 64, Latent = 4 });
         using var z = randn(3, 4);
         var kernelPath = ComputeOptions.For(Precision.Bf16);
         if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
@@ -66,5 +67,23 @@ public class OutputDeconvTests
         Assert.True(RelativeError(kernel, libtorch.to(ScalarType.Float64)) < 1e-5, $"image: {RelativeError(kernel, libtorch.to(ScalarType.Float64))}");
         foreach (var (name, grad) in libtorchGrads)
             Assert.True(RelativeError(kernelGrads[name], grad.to(ScalarType.Float64)) < 1e-4, $"{name}: {RelativeError(kernelGrads[name], grad.to(ScalarType.Float64))}");
+    }
+
+    [Fact]
+    public void SmallImagesRoundTheFp32ActivationForTheKernel()
+    {
+        // At 32 px the layer before the output runs fp32; the kernel reads its activation rounded to bf16.
+        random.manual_seed(8);
+        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 32, Latent = 4 });
+        using var z = randn(3, 4);
+        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
+
+        var (kernel, kernelGrads) = DecoderRun.Run(vae, z, kernelPath);
+        var (libtorch, libtorchGrads) = DecoderRun.Run(vae, z, kernelPath with { OutputKernel = false });
+        double error = RelativeError(kernel, libtorch.to(ScalarType.Float64));
+        Assert.True(error > 0 && error < 1.0 / 256, $"image: {error} (the kernel's input is the activation rounded to bf16)");
+        foreach (var (name, grad) in libtorchGrads)
+            Assert.True(RelativeError(kernelGrads[name], grad.to(ScalarType.Float64)) < 2e-2, $"{name}: {RelativeError(kernelGrads[name], grad.to(ScalarType.Float64))}");
     }
 }
