@@ -50,20 +50,22 @@ public class OutputDeconvTests
         Assert.True(RelativeError(conv.bias!.grad!, b64.grad!) < 1e-5, $"bias: {RelativeError(conv.bias!.grad!, b64.grad!)}");
     }
 
+    /// <summary>A deconv decoder at <paramref name="size"/> px on the bf16 path, with and without the output kernel; null where the kernel is not used (no 16-lane vectors).</summary>
+    static ((Tensor Output, Dictionary<string, Tensor> Grads) Kernel, (Tensor Output, Dictionary<string, Tensor> Grads) Libtorch)? BothPaths(int size)
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return null;
+        random.manual_seed(8);
+        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = size, Latent = 4 });
+        using var z = randn(3, 4);
+        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        return (DecoderRun.Run(vae, z, kernelPath), DecoderRun.Run(vae, z, kernelPath with { OutputKernel = false }));
+    }
+
     [Fact]
     public void DecoderWithOutputKernelIsTheSameFunction()
     {
         // At 64 px the layer before the output runs bf16 (16×16 → 32×32), so both paths see the same bf16 activation.
-        random.manual_seed(8);
-        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 64, Latent = 4 });
-        using var z = randn(3, 4);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
-        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
-
-        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute) => DecoderRun.Run(vae, z, compute);
-
-        var (kernel, kernelGrads) = Run(kernelPath);
-        var (libtorch, libtorchGrads) = Run(kernelPath with { OutputKernel = false });
+        if (BothPaths(64) is not ((var kernel, var kernelGrads), (var libtorch, var libtorchGrads))) return;
         Assert.True(RelativeError(kernel, libtorch.to(ScalarType.Float64)) < 1e-5, $"image: {RelativeError(kernel, libtorch.to(ScalarType.Float64))}");
         foreach (var (name, grad) in libtorchGrads)
             Assert.True(RelativeError(kernelGrads[name], grad.to(ScalarType.Float64)) < 1e-4, $"{name}: {RelativeError(kernelGrads[name], grad.to(ScalarType.Float64))}");
@@ -73,14 +75,7 @@ public class OutputDeconvTests
     public void SmallImagesRoundTheFp32ActivationForTheKernel()
     {
         // At 32 px the layer before the output runs fp32; the kernel reads its activation rounded to bf16.
-        random.manual_seed(8);
-        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 32, Latent = 4 });
-        using var z = randn(3, 4);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
-        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
-
-        var (kernel, kernelGrads) = DecoderRun.Run(vae, z, kernelPath);
-        var (libtorch, libtorchGrads) = DecoderRun.Run(vae, z, kernelPath with { OutputKernel = false });
+        if (BothPaths(32) is not ((var kernel, var kernelGrads), (var libtorch, var libtorchGrads))) return;
         double error = RelativeError(kernel, libtorch.to(ScalarType.Float64));
         Assert.True(error > 0 && error < 1.0 / 256, $"image: {error} (the kernel's input is the activation rounded to bf16)");
         foreach (var (name, grad) in libtorchGrads)
