@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(EncodeCommand.Create());
         root.Subcommands.Add(ReconstructCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ProfileCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());

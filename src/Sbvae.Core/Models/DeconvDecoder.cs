@@ -47,7 +47,7 @@ public sealed class DeconvDecoder : Decoder
         if (Compute.OutputKernel && Compute.Dtype == ScalarType.BFloat16 && layers[^1] is ConvTranspose2d last)
         {
             var pre = h.to(ScalarType.BFloat16);
-            if (OutputDeconv.Handles(pre, last)) return OutputDeconv.Apply(pre, last).to(z.dtype).MoveToOuterDisposeScope();
+            if (OutputDeconv.Handles(pre, last)) return OutputDeconv.Apply(StepTimeline.Mark(pre, last), last).to(z.dtype).MoveToOuterDisposeScope();
         }
         return LowPrecision.Run(layers.TakeLast(2), h, Compute).to(z.dtype).MoveToOuterDisposeScope();
     }

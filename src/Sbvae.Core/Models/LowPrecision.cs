@@ -48,6 +48,7 @@ public static class LowPrecision
     internal static Tensor Apply(Module<Tensor, Tensor> layer, Tensor x, ScalarType dtype)
     {
         bool hasWeights = layer is Convolution or TorchSharp.Modules.Linear;
+        if (hasWeights) x = StepTimeline.Mark(x, layer);
         if (dtype == ScalarType.Float32) return layer.forward(x);
         if (hasWeights && !RunsLow(layer, x))
             return x.dtype == ScalarType.BFloat16 ? ForwardFp32(layer, x) : layer.forward(x);

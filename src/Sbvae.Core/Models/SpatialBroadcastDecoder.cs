@@ -58,6 +58,7 @@ public sealed class SpatialBroadcastDecoder : Decoder
         var first = (Conv2d)decoder_convs[0];
         Tensor h;
         int next = 1; // the first layer not yet applied
+        z = StepTimeline.Mark(z, first);
         if (FusesFirstLayer(z, first))
         {
             // conv, relu, bf16 and channels-last in one pass (Kernels.BroadcastRelu).
@@ -75,7 +76,7 @@ public sealed class SpatialBroadcastDecoder : Decoder
         var last = (Conv2d)decoder_convs[4];
         // The output kernel applies the relu before it itself, as it loads the activation.
         if (compute.OutputKernel && OutputConv.Handles(h, last))
-            return OutputConv.Apply(h, last).to(z.dtype).MoveToOuterDisposeScope();
+            return OutputConv.Apply(StepTimeline.Mark(h, last), last).to(z.dtype).MoveToOuterDisposeScope();
         h = LowPrecision.Apply((Module<Tensor, Tensor>)decoder_convs[3], h, compute.Dtype); // its relu
         return ToImage(h).to(z.dtype).MoveToOuterDisposeScope();
     }
@@ -98,6 +99,7 @@ public sealed class SpatialBroadcastDecoder : Decoder
     private Tensor ToImage(Tensor h)
     {
         var last = (Conv2d)decoder_convs[4];
+        h = StepTimeline.Mark(h, last);
         long outCh = last.weight!.shape[0];
         bool low = h.dtype == ScalarType.BFloat16;
         if (!low && (outCh >= SafeOutChannels || LowPrecision.IsChannelsLast(h))) return last.forward(h);

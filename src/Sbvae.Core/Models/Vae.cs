@@ -91,7 +91,7 @@ public sealed class Vae : Module<Tensor, Tensor>
         var (z, mu, logVar) = Encode(x, eps);
         using (z) using (mu) using (logVar)
         {
-            using var xHat = decoder.forward(z);
+            using var xHat = StepTimeline.Mark(decoder.forward(z), StepTimeline.LossLabel);
             return LossTerms.Compute(x, xHat, mu, logVar, Config.Variance, Config.Beta);
         }
     }

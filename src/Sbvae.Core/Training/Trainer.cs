@@ -80,7 +80,9 @@ public sealed class Trainer : IDisposable
                     return false;
                 }
                 int start = step * config.Batch, count = Math.Min(config.Batch, n - start);
+                StepTimeline.Point(StepTimeline.StepStart);
                 var (kl, recon, loss) = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
+                StepTimeline.Point(StepTimeline.StepEnd);
                 s = s with
                 {
                     StepInEpoch = step + 1,
@@ -118,7 +120,9 @@ public sealed class Trainer : IDisposable
         double loss = terms.Loss.item<float>();
         if (!double.IsFinite(loss)) throw new NonFiniteLossException(epoch, globalStep);
         Optimizer.zero_grad();
+        StepTimeline.Point(StepTimeline.Backward);
         terms.Loss.backward();
+        StepTimeline.Point(StepTimeline.BackwardEnd);
         // The plain path keeps the textbook optimizer too: it is the reference the fast path is measured against.
         if (model.Compute == ComputeOptions.Plain || !FusedAdam.Step(Optimizer)) Optimizer.step();
         return (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), loss * indices.Length);
@@ -138,14 +142,18 @@ public sealed class Trainer : IDisposable
         workers.Run(share =>
         {
             if (share >= shares) return;
+            StepTimeline.Point(StepTimeline.ShareStart);
             long from = batch * share / shares, to = batch * (share + 1) / shares;
             using var scope = NewDisposeScope();
             using var terms = model.Loss(x.narrow(0, from, to - from), eps.narrow(0, from, to - from));
             using var weight = ((double)(to - from) / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
             var part = terms.Loss.mul(weight);
+            StepTimeline.Point(StepTimeline.Backward);
             grads[share] = [.. autograd.grad([part], parameters).Select(g => g.DetachFromDisposeScope())];
+            StepTimeline.Point(StepTimeline.BackwardEnd);
             sums[share] = (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), part.item<float>());
         });
+        StepTimeline.Point(StepTimeline.SharesEnd);
         try
         {
             double loss = 0;

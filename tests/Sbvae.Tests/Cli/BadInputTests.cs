@@ -64,6 +64,10 @@ public class BadInputTests
         yield return ["bench unknown path", "bench --paths fp32,turbo", "turbo"];
         yield return ["bench zero steps", "bench --steps 0", "steps"];
         yield return ["bench unknown decoder", "bench --decoder vit", "unknown decoder"];
+        yield return ["profile zero steps", "profile --steps 0", "steps"];
+        yield return ["profile unknown decoder", "profile --decoder vit --steps 1", "unknown decoder"];
+        yield return ["profile unknown precision", "profile --precision fp8", "precision"];
+        yield return ["profile json is folder", "profile --decoder deconv --json {root}", "folder"];
         yield return ["unknown option", "train --decoder sbd --speed 3 --out {root}/x", "--speed"];
         yield return ["unknown decoder", "train --decoder vit --out {root}/x", "unknown decoder"];
         yield return ["negative epochs", "train --decoder sbd --epochs -1 --out {root}/x", "epochs"];
