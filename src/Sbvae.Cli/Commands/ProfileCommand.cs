@@ -64,7 +64,10 @@ public static class ProfileCommand
         string how = r.Split
             ? $"batch {batch} in {r.Shares} shares of {r.ShareImages} images, one libtorch thread each"
             : $"batch {batch} on {r.Threads} libtorch thread{(r.Threads == 1 ? "" : "s")}";
-        string others = r.OtherSharesMs.Count > 0 ? $"  (other share{(r.OtherSharesMs.Count > 1 ? "s" : "")}: {string.Join(", ", r.OtherSharesMs.Select(m => $"{m:F1}"))} ms)" : "";
+        string others = r.OtherSharesMs.Count > 0
+            ? $"  (other share{(r.OtherSharesMs.Count > 1 ? "s" : "")}: {string.Join(", ", r.OtherSharesMs.Select(m => $"{m:F1}"))} ms, "
+              + $"starting {string.Join(", ", r.OtherSharesLateMs.Select(m => $"{m:F2}"))} ms later)"
+            : "";
         double layerSum = r.Layers.Sum(l => l.TotalMs);
         var lines = new List<string>
         {

@@ -43,7 +43,7 @@ public sealed record LayerTime(string Layer, double ForwardMs, double BackwardMs
 /// </summary>
 public sealed record StepProfile(
     string Decoder, string Precision, bool Split, int Shares, int ShareImages, int Threads, int Steps,
-    double StepMs, double ShareMs, IReadOnlyList<double> OtherSharesMs, double WaitMs, double UpdateMs, double BatchMs,
+    double StepMs, double ShareMs, IReadOnlyList<double> OtherSharesMs, IReadOnlyList<double> OtherSharesLateMs, double WaitMs, double UpdateMs, double BatchMs,
     IReadOnlyList<LayerTime> Layers)
 {
     public double ImagesPerSecond(int batch) => batch / StepMs * 1000;
@@ -94,9 +94,13 @@ public sealed record StepProfile(
         if (steps.Count == 0) throw new SbvaeException("no complete training step was recorded");
         string shareStart = split ? StepTimeline.ShareStart : StepTimeline.StepStart;
         var mainShares = steps.Select(s => SharesOf(s, shareStart).Single()).ToList();
-        var others = threads.Where(t => !ReferenceEquals(t, main))
-            .Select(t => SharesOf(t, StepTimeline.ShareStart)).Where(s => s.Count > 0)
-            .Select(s => Mean(s.Select(x => x.TotalMs))).ToList();
+        var otherShares = threads.Where(t => !ReferenceEquals(t, main))
+            .Select(t => SharesOf(t, StepTimeline.ShareStart)).Where(s => s.Count > 0).ToList();
+        var others = otherShares.Select(s => Mean(s.Select(x => x.TotalMs))).ToList();
+        // How much later than share 0 each other share started (waking its thread): matched to the step it ran in.
+        var starts = mainShares.Select(x => x.Start).ToArray();
+        var lags = otherShares.Select(s => Mean(s.Select(x => Array.FindLastIndex(starts, t => t <= x.Start) is var i and >= 0 ? Ms(starts[i], x.Start) : double.NaN)
+            .Where(double.IsFinite))).ToList();
 
         double update = Mean(steps.Select(s => Ms(Time(s, split ? StepTimeline.SharesEnd : StepTimeline.BackwardEnd), s[^1].Timestamp)));
         double wait = split ? Mean(steps.Select(s => Ms(Time(s, StepTimeline.BackwardEnd), Time(s, StepTimeline.SharesEnd)))) : 0;
@@ -112,10 +116,10 @@ public sealed record StepProfile(
             return new LayerTime(label, Mean(times.Select(t => t.Forward)), Mean(times.Select(t => t.Backward)), flop);
         }).ToList();
         return new StepProfile(decoder, precision, split, shares, shareImages, threadCount, steps.Count,
-            step, share, others, wait, update, Mean(steps.Select(s => Ms(s[0].Timestamp, Time(s, shareStart)))), layers);
+            step, share, others, lags, wait, update, Mean(steps.Select(s => Ms(s[0].Timestamp, Time(s, shareStart)))), layers);
     }
 
-    sealed record ShareTimes(double TotalMs, Dictionary<string, (double Forward, double Backward)> Layers);
+    sealed record ShareTimes(long Start, double TotalMs, Dictionary<string, (double Forward, double Backward)> Layers);
 
     /// <summary>The main thread's events cut into steps (StepStart … StepEnd).</summary>
     static List<List<TimelineEvent>> StepsOf(IReadOnlyList<TimelineEvent> events)
@@ -179,7 +183,7 @@ public sealed record StepProfile(
         }
         var unstamped = forward.Select(e => e.Label).FirstOrDefault(l => events.All(e => e.Kind != TimelineEventKind.Backward || e.Label != l));
         if (unstamped is not null) Add(layers, unstamped, 0, Ms(previous, end));
-        return new ShareTimes(Ms(start, end), layers);
+        return new ShareTimes(start, Ms(start, end), layers);
     }
 
     static void Add(Dictionary<string, (double Forward, double Backward)> layers, string label, double forward, double backward)

@@ -27,7 +27,7 @@ public class StepProfileTests
 
     static IEnumerable<TimelineEvent> OtherShare(double t) =>
     [
-        P(StepTimeline.ShareStart, t + 1), F("a", t + 2), F("b", t + 4), F(StepTimeline.LossLabel, t + 8),
+        P(StepTimeline.ShareStart, t + 1.5), F("a", t + 2), F("b", t + 4), F(StepTimeline.LossLabel, t + 8),
         P(StepTimeline.Backward, t + 9), B(StepTimeline.LossLabel, t + 10), B("b", t + 12), P(StepTimeline.BackwardEnd, t + 21),
     ];
 
@@ -47,7 +47,8 @@ public class StepProfileTests
         Assert.Equal(3, p.WaitMs, 6);
         Assert.Equal(3, p.UpdateMs, 6);
         Assert.Equal(p.StepMs, p.BatchMs + p.ShareMs + p.WaitMs + p.UpdateMs, 6);
-        Assert.Equal(20, Assert.Single(p.OtherSharesMs), 6);
+        Assert.Equal(19.5, Assert.Single(p.OtherSharesMs), 6);
+        Assert.Equal(0.5, Assert.Single(p.OtherSharesLateMs), 6); // started half a millisecond after share 0
 
         Assert.Equal(["a", "b", StepTimeline.LossLabel], p.Layers.Select(l => l.Layer));
         var (a, b, loss) = (p.Layers[0], p.Layers[1], p.Layers[2]);
@@ -121,6 +122,7 @@ public class StepProfileTests
         Assert.Equal(precision == "bf16", p.Split); // the bf16 path splits the batch, fp32 does not
         Assert.Equal(p.Split ? 4 : 8, p.ShareImages);
         Assert.Equal(p.Split ? 1 : 0, p.OtherSharesMs.Count);
+        Assert.All(p.OtherSharesLateMs, late => Assert.True(late >= 0));
         var expected = ModelFlops.Layers(new ModelConfig { Decoder = DecoderKind.Deconv }).Select(l => l.Name).Append(StepTimeline.LossLabel);
         Assert.Equal(expected.Order(), p.Layers.Select(l => l.Layer).Order());
         Assert.All(p.Layers, l => Assert.True(l.ForwardMs > 0 && l.BackwardMs > 0, $"{l.Layer}: {l.ForwardMs} / {l.BackwardMs}"));
