@@ -22,10 +22,10 @@ namespace Sbvae.Models;
 internal static class BroadcastConv
 {
     /// <summary>Pre-activation output (B, O, G', G'), in z's dtype.</summary>
-    public static Tensor Forward(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid)
+    public static Tensor Forward(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid, Tensor? columns = null)
     {
         using var scope = NewDisposeScope();
-        var (zPart, coordPart) = Parts(z, conv, xGrid, yGrid);
+        var (zPart, coordPart) = Parts(z, conv, xGrid, yGrid, columns);
         long b = z.shape[0], outChannels = zPart.shape[3], classes = zPart.shape[1], side = coordPart.shape[0];
         var perClass = zPart.permute(0, 3, 1, 2);
         var plane = classes == 1 ? perClass.expand(b, outChannels, side, side) : Spread(perClass, side);
@@ -37,8 +37,9 @@ internal static class BroadcastConv
     /// The two parts of the pre-activation, channels innermost: the z part per (row class,
     /// column class), (B, c, c, O) with c = 3 (padded) or 1 (unpadded), and the coordinate
     /// part with the bias, (G', G', O). Output (b, i, j) = zPart[b, class(i), class(j)] + coordPart[i, j].
+    /// <paramref name="columns"/>: <see cref="CoordinateColumns"/> for z's dtype, if the caller keeps it.
     /// </summary>
-    public static (Tensor ZPart, Tensor CoordPart) Parts(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid)
+    public static (Tensor ZPart, Tensor CoordPart) Parts(Tensor z, Conv2d conv, Tensor xGrid, Tensor yGrid, Tensor? columns = null)
     {
         long b = z.shape[0], k = z.shape[1];
         long pad = conv.padding![0], kernel = conv.kernel_size[0];
@@ -56,12 +57,22 @@ internal static class BroadcastConv
         var perClass = einsum("ad,ocde,be->cabo", taps, weight.narrow(1, 0, k), taps); // (k, c, c, O)
         var zPart = z.mm(perClass.reshape(k, -1)).view(b, classes, classes, outChannels);
 
-        var coords = cat([xGrid, yGrid], 1).to(z.dtype);
-        var columns = F.unfold(coords, 3, padding: pad).squeeze(0); // (2·9, G'²)
-        var coordPart = columns.t().mm(weight.narrow(1, k, 2).reshape(outChannels, -1).t()); // (G'², O)
+        columns ??= CoordinateColumns(xGrid, yGrid, pad, z.dtype);
+        var coordPart = columns.mm(weight.narrow(1, k, 2).reshape(outChannels, -1).t()); // (G'², O)
         using var one = 1.ToScalar(); // held, not implicit: see LossTerms.Compute
         if (conv.bias is not null) coordPart = coordPart.add(conv.bias, one);
         return (zPart.MoveToOuterDisposeScope(), coordPart.view(side, side, outChannels).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The im2col of the two coordinate planes, (G'², 2·9): it depends on no weight, only on the
+    /// grid and padding, so a decoder builds it once rather than every step.
+    /// </summary>
+    public static Tensor CoordinateColumns(Tensor xGrid, Tensor yGrid, long pad, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var coords = cat([xGrid, yGrid], 1).to(dtype);
+        return F.unfold(coords, 3, padding: pad).squeeze(0).t().contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>(B, O, 3, 3) per-class values to the (B, O, S, S) plane: first, S−2 copies of the middle, last, along both axes.</summary>

@@ -68,6 +68,7 @@ internal sealed class BroadcastRelu : autograd.SingleTensorFunction<BroadcastRel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void ForwardRows(float* zPart, float* coord, ushort* output, int first, int end, int r, int s, int o)
     {
+        const int lanes = Block64.Lanes;
         for (int row = first; row < end; row++)
         {
             int n = row / s, i = row % s, rc = Class(i, s, r);
@@ -76,8 +77,8 @@ internal sealed class BroadcastRelu : autograd.SingleTensorFunction<BroadcastRel
                 float* z = zPart + ((long)(n * r + rc) * r + Class(j, s, r)) * o;
                 float* c = coord + ((long)i * s + j) * o;
                 ushort* y = output + ((long)row * s + j) * o;
-                for (int k = 0; k < o; k += 8)
-                    Bf16.Narrow(Vector256.Max(Vector256.Load(z + k) + Vector256.Load(c + k), Vector256<float>.Zero)).Store(y + k);
+                for (int k = 0; k < o; k += lanes)
+                    Bf16.Narrow16(Vector512.Max(Vector512.Load(z + k) + Vector512.Load(c + k), Vector512<float>.Zero)).Store(y + k);
             }
         }
     }
@@ -103,31 +104,63 @@ internal sealed class BroadcastRelu : autograd.SingleTensorFunction<BroadcastRel
         }
     }
 
+    /// <summary>
+    /// Rows <paramref name="first"/> to <paramref name="end"/>: each pixel's 16-channel blocks of all
+    /// images at once, so the coordinate gradient is summed in registers; each image's z-part
+    /// gradient is summed along the row, per column class, and added once per class and row.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static unsafe void BackwardRows(ushort* grad, ushort* output, float* gradZ, float* gradCoord, int first, int end, int b, int r, int s, int o)
     {
-        for (int i = first; i < end; i++)
+        const int lanes = Block64.Lanes;
+        int blocks = o / lanes;
+        long plane = (long)s * s * o;
+        var sums = new Vector512<float>[b * blocks]; // per image and block: this row's sum in the current column class (zero after each flush)
+        fixed (Vector512<float>* rowSums = sums)
         {
-            int rc = Class(i, s, r);
-            for (int j = 0; j < s; j++)
+            for (int i = first; i < end; i++)
             {
-                int cc = Class(j, s, r);
-                float* c = gradCoord + ((long)i * s + j) * o;
-                for (int k = 0; k < o; k += 8)
+                int rc = Class(i, s, r), cc = Class(0, s, r);
+                for (int j = 0; j < s; j++)
                 {
-                    var sum = Vector256<float>.Zero;
-                    for (int n = 0; n < b; n++)
+                    if (Class(j, s, r) != cc)
                     {
-                        long at = (((long)n * s + i) * s + j) * o + k;
-                        var g = Bf16.Widen(Vector128.Load(grad + at));
-                        var y = Bf16.Widen(Vector128.Load(output + at));
-                        g = Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), g, Vector256<float>.Zero);
-                        sum += g;
-                        float* z = gradZ + ((long)(n * r + rc) * r + cc) * o + k;
-                        (Vector256.Load(z) + g).Store(z);
+                        AddRowSums(rowSums, gradZ, b, blocks, r, rc, cc, o);
+                        cc = Class(j, s, r);
                     }
-                    sum.Store(c + k);
+                    long pixel = ((long)i * s + j) * o;
+                    for (int kb = 0; kb < blocks; kb++)
+                    {
+                        var sum = Vector512<float>.Zero;
+                        for (int n = 0; n < b; n++)
+                        {
+                            long at = n * plane + pixel + kb * lanes;
+                            var g = Bf16.Widen16(Vector256.Load(grad + at));
+                            var y = Bf16.Widen16(Vector256.Load(output + at));
+                            g = Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), g, Vector512<float>.Zero);
+                            sum += g;
+                            rowSums[n * blocks + kb] += g;
+                        }
+                        sum.Store(gradCoord + pixel + kb * lanes);
+                    }
                 }
+                AddRowSums(rowSums, gradZ, b, blocks, r, rc, cc, o);
+            }
+        }
+    }
+
+    /// <summary>gradZ[n, rc, cc] += each image's row sum, which then starts again from zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static unsafe void AddRowSums(Vector512<float>* rowSums, float* gradZ, int b, int blocks, int r, int rc, int cc, int o)
+    {
+        for (int n = 0; n < b; n++)
+        {
+            float* z = gradZ + ((long)(n * r + rc) * r + cc) * o;
+            for (int kb = 0; kb < blocks; kb++)
+            {
+                ref var sum = ref rowSums[n * blocks + kb];
+                (Vector512.Load(z + kb * Block64.Lanes) + sum).Store(z + kb * Block64.Lanes);
+                sum = Vector512<float>.Zero;
             }
         }
     }
