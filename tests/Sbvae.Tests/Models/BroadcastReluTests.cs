@@ -25,29 +25,37 @@ public class BroadcastReluTests
         (actual - expected).norm().item<float>() / Math.Max(expected.norm().item<float>(), 1e-12);
 
     [Theory]
-    [InlineData(3, 10, 16)] // padded decoder: first, middle and last row/column classes
-    [InlineData(1, 12, 32)] // unpadded decoder: one class
-    public void MatchesLibtorchValuesAndGradients(int classes, int side, int channels)
+    [InlineData(3, 10, 16, 4, 1)] // padded decoder: first, middle and last row/column classes
+    [InlineData(1, 12, 32, 4, 1)] // unpadded decoder: one class
+    [InlineData(3, 9, 64, 3, 2)] // rows split between two threads, an odd batch, four channel blocks
+    [InlineData(1, 7, 48, 1, 2)]
+    public void MatchesLibtorchValuesAndGradients(int classes, int side, int channels, int batch, int threads)
     {
-        using var g = new Generator(3);
-        using var zPart = randn([4, classes, classes, channels], generator: g).requires_grad_(true);
-        using var coordPart = randn([side, side, channels], generator: g).requires_grad_(true);
-        using var upstream = LowPrecision.ToChannelsLast(randn([4, channels, side, side], generator: g)).to(ScalarType.BFloat16);
+        int before = get_num_threads();
+        set_num_threads(threads);
+        try
+        {
+            using var g = new Generator(3);
+            using var zPart = randn([batch, classes, classes, channels], generator: g).requires_grad_(true);
+            using var coordPart = randn([side, side, channels], generator: g).requires_grad_(true);
+            using var upstream = LowPrecision.ToChannelsLast(randn([batch, channels, side, side], generator: g)).to(ScalarType.BFloat16);
 
-        using var fused = BroadcastRelu.Apply(zPart, coordPart);
-        Assert.Equal(ScalarType.BFloat16, fused.dtype);
-        Assert.True(LowPrecision.IsChannelsLast(fused));
-        using var expected = Reference(zPart, coordPart);
-        Assert.Equal(expected.shape, fused.shape);
-        Assert.Equal(0f, MaxDifference(fused, expected)); // same add, same rounding to bf16
+            using var fused = BroadcastRelu.Apply(zPart, coordPart);
+            Assert.Equal(ScalarType.BFloat16, fused.dtype);
+            Assert.True(LowPrecision.IsChannelsLast(fused));
+            using var expected = Reference(zPart, coordPart);
+            Assert.Equal(expected.shape, fused.shape);
+            Assert.Equal(0f, MaxDifference(fused, expected)); // same add, same rounding to bf16
 
-        fused.backward([upstream]);
-        var (zGrad, coordGrad) = (zPart.grad!.clone(), coordPart.grad!.clone());
-        zPart.grad!.zero_();
-        coordPart.grad!.zero_();
-        expected.backward([upstream]);
-        Assert.True(RelativeError(zGrad, zPart.grad!) < 1e-5, $"z part: {RelativeError(zGrad, zPart.grad!)}");
-        Assert.True(RelativeError(coordGrad, coordPart.grad!) < 1e-5, $"coordinates: {RelativeError(coordGrad, coordPart.grad!)}");
+            fused.backward([upstream]);
+            var (zGrad, coordGrad) = (zPart.grad!.clone(), coordPart.grad!.clone());
+            zPart.grad!.zero_();
+            coordPart.grad!.zero_();
+            expected.backward([upstream]);
+            Assert.True(RelativeError(zGrad, zPart.grad!) < 1e-5, $"z part: {RelativeError(zGrad, zPart.grad!)}");
+            Assert.True(RelativeError(coordGrad, coordPart.grad!) < 1e-5, $"coordinates: {RelativeError(coordGrad, coordPart.grad!)}");
+        }
+        finally { set_num_threads(before); }
     }
 
     [Theory]
