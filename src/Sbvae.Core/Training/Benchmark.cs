@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Sbvae.Data;
 using Sbvae.Models;
 using static TorchSharp.torch;
 
@@ -83,41 +82,27 @@ public static class Benchmark
     {
         options.Validate();
         TrainingSession.UseThreads(options.Threads);
-        var data = ImageDataset.Reference();
-        using var images = TrainingSession.ToTrainingImages(data, CPU);
-        var model = new ModelConfig { Decoder = decoder, Latent = options.Latent, ImageSize = images.Size };
-        var train = new TrainConfig { Epochs = 1_000_000, Batch = options.Batch, Seed = 1, Precision = path.StartsWith("bf16") ? "bf16" : "fp32" };
-        using var vae = TrainingSession.BuildModel(model, train.Seed, CPU);
-        using var trainer = new Trainer(vae, images, train);
-        vae.Compute = BenchOptions.Compute(path); // the trainer chose from the precision; this also sets the plain paths
+        using var run = new ReferenceRun(decoder, options.Latent, options.Batch, path.StartsWith("bf16") ? "bf16" : "fp32");
+        run.Model.Compute = BenchOptions.Compute(path); // the trainer chose from the precision; this also sets the plain paths
 
-        using var cancel = new CancellationTokenSource();
         var clock = new Stopwatch();
         TimeSpan cpuStart = default;
         double rssStart = 0;
         long faultsStart = 0;
-        int steps = 0;
-        void Start()
+        run.Run(options.Warmup, options.Steps, () =>
         {
             rssStart = ProcessMemory.ResidentMb();
             faultsStart = ProcessMemory.MinorPageFaults();
             cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
             clock.Start();
-        }
-        trainer.StepCompleted += _ =>
-        {
-            if (++steps == options.Warmup) Start();
-            if (steps == options.Warmup + options.Steps) cancel.Cancel();
-        };
-        if (options.Warmup == 0) Start();
-        trainer.Run(cancel.Token);
+        });
         double seconds = clock.Elapsed.TotalSeconds;
         double cpuUse = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds / seconds;
         double faults = (ProcessMemory.MinorPageFaults() - faultsStart) / (double)options.Steps;
         double rssEnd = ProcessMemory.ResidentMb();
         double trainRate = options.Steps * options.Batch / seconds;
-        return new BenchRow(ModelConfig.Name(decoder), path, trainRate, Inference(vae, images, options),
-            1, 1, cpuUse, rssStart, rssEnd, ProcessMemory.PeakResidentMb(), faults, trainRate * ModelFlops.TrainingPerImage(model) / 1e9);
+        return new BenchRow(ModelConfig.Name(decoder), path, trainRate, Inference(run.Model, run.Images, options),
+            1, 1, cpuUse, rssStart, rssEnd, ProcessMemory.PeakResidentMb(), faults, trainRate * ModelFlops.TrainingPerImage(run.Config) / 1e9);
     }
 
     /// <summary>Best of the rounds per (decoder, path), with ratios to fp32-plain of the same decoder.</summary>

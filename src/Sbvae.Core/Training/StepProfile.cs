@@ -1,4 +1,3 @@
-using Sbvae.Data;
 using Sbvae.Models;
 using static TorchSharp.torch;
 
@@ -53,24 +52,11 @@ public sealed record StepProfile(
     {
         options.Validate();
         int threads = TrainingSession.UseThreads(options.Threads);
-        var data = ImageDataset.Reference();
-        using var images = TrainingSession.ToTrainingImages(data, CPU);
-        var model = new ModelConfig { Decoder = decoder, Latent = options.Latent, ImageSize = images.Size };
-        var train = new TrainConfig { Epochs = 1_000_000, Batch = options.Batch, Seed = 1, Precision = options.Precision };
-        using var vae = TrainingSession.BuildModel(model, train.Seed, CPU);
-        using var trainer = new Trainer(vae, images, train);
-        using var cancel = new CancellationTokenSource();
-        int steps = 0;
-        trainer.StepCompleted += _ =>
-        {
-            if (++steps == options.Warmup) StepTimeline.Start(vae);
-            if (steps == options.Warmup + options.Steps) cancel.Cancel();
-        };
-        if (options.Warmup == 0) StepTimeline.Start(vae);
+        using var run = new ReferenceRun(decoder, options.Latent, options.Batch, options.Precision);
         IReadOnlyList<IReadOnlyList<TimelineEvent>> recorded;
         try
         {
-            trainer.Run(cancel.Token);
+            run.Run(options.Warmup, options.Steps, () => StepTimeline.Start(run.Model));
             recorded = StepTimeline.Threads();
         }
         finally
@@ -78,10 +64,10 @@ public sealed record StepProfile(
             StepTimeline.Stop();
             StepTimeline.Clear();
         }
-        bool split = vae.Compute.SplitBatch && threads > 1;
+        bool split = run.Model.Compute.SplitBatch && threads > 1;
         int shares = split ? Math.Min(threads, options.Batch) : 1;
-        return Analyse(recorded, ModelConfig.Name(decoder), vae.Compute.Precision.ToString().ToLowerInvariant(), split, shares,
-            options.Batch / shares, threads, ModelFlops.Layers(model));
+        return Analyse(recorded, ModelConfig.Name(decoder), run.Model.Compute.Precision.ToString().ToLowerInvariant(), split, shares,
+            options.Batch / shares, threads, ModelFlops.Layers(run.Config));
     }
 
     /// <summary>Means from the recorded events; the thread with step points is the one that ran share 0.</summary>
