@@ -108,41 +108,29 @@ public sealed record StepProfile(
     sealed record ShareTimes(long Start, double TotalMs, Dictionary<string, (double Forward, double Backward)> Layers);
 
     /// <summary>The main thread's events cut into steps (StepStart … StepEnd).</summary>
-    static List<List<TimelineEvent>> StepsOf(IReadOnlyList<TimelineEvent> events)
-    {
-        var steps = new List<List<TimelineEvent>>();
-        List<TimelineEvent>? current = null;
-        foreach (var e in events)
-        {
-            if (e.Kind == TimelineEventKind.Point && e.Label == StepTimeline.StepStart) current = [];
-            if (current is null) continue;
-            current.Add(e);
-            if (e.Kind == TimelineEventKind.Point && e.Label == StepTimeline.StepEnd)
-            {
-                steps.Add(current);
-                current = null;
-            }
-        }
-        return steps;
-    }
+    static List<List<TimelineEvent>> StepsOf(IReadOnlyList<TimelineEvent> events) => Spans(events, StepTimeline.StepStart, StepTimeline.StepEnd);
 
     /// <summary>Each share on a thread: from its start point to the end of its backward.</summary>
-    static List<ShareTimes> SharesOf(IReadOnlyList<TimelineEvent> events, string start)
+    static List<ShareTimes> SharesOf(IReadOnlyList<TimelineEvent> events, string start) =>
+        [.. Spans(events, start, StepTimeline.BackwardEnd).Select(Share)];
+
+    /// <summary>The events from each <paramref name="start"/> point to the next <paramref name="end"/> point, both included.</summary>
+    static List<List<TimelineEvent>> Spans(IReadOnlyList<TimelineEvent> events, string start, string end)
     {
-        var shares = new List<ShareTimes>();
+        var spans = new List<List<TimelineEvent>>();
         List<TimelineEvent>? current = null;
         foreach (var e in events)
         {
             if (e.Kind == TimelineEventKind.Point && e.Label == start) current = [];
             if (current is null) continue;
             current.Add(e);
-            if (e.Kind == TimelineEventKind.Point && e.Label == StepTimeline.BackwardEnd)
+            if (e.Kind == TimelineEventKind.Point && e.Label == end)
             {
-                shares.Add(Share(current));
+                spans.Add(current);
                 current = null;
             }
         }
-        return shares;
+        return spans;
     }
 
     /// <summary>
