@@ -28,7 +28,7 @@ public static class CompareCommand
         var quick = new Option<bool>("--quick") { Description = $"A preset that finishes in about five minutes: {QuickEpochs} epochs (unless --epochs is given)" };
         var output = CommonOptions.Out("Folder for both runs, the figures and the report");
         var cmd = new Command("compare", "Train a deconv and a spatial broadcast model and write a report comparing them") { quick, output };
-        options.AddTo(cmd);
+        options.AddTo(cmd, pair: true);
         cmd.SetAction(p =>
         {
             string dir = p.GetValue(output)!;
@@ -42,31 +42,32 @@ public static class CompareCommand
     }
 
     /// <summary>
-    /// Trains (or continues) a deconv and then a spatial broadcast model on <paramref name="data"/>
+    /// Trains (or continues) a deconv and a spatial broadcast model on <paramref name="data"/>
     /// in DIR/deconv and DIR/sbd; <paramref name="adjust"/> may change the configuration (e.g. the
     /// dataset path an experiment wrote). Returns a non-zero code, and no runs, if training stopped.
+    /// Where both runs split their batch into shares (<see cref="Trainer.SplitsBatchFor"/>) they
+    /// train side by side, sharing the cores, with the same results as one after the other.
     /// </summary>
     internal static (int Code, List<TrainedModel> Runs) TrainBoth(ParseResult p, TrainOptions options, ImageDataset data, string dir, bool quick,
         Func<RunConfig, RunConfig>? adjust = null)
     {
+        var planned = new List<(string Dir, RunConfig Config)>();
+        foreach (var kind in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
+        {
+            var config = options.ToConfig(p, kind, data.Height);
+            if (quick && p.GetResult(options.Epochs) is null or { Implicit: true })
+                config = config with { Train = config.Train with { Epochs = QuickEpochs } };
+            if (adjust is not null) config = adjust(config);
+            planned.Add((Path.Combine(dir, ModelConfig.Name(kind)), config));
+        }
+        var pending = planned.Select(r => Pending(r.Dir, r.Config, data)).OfType<PendingRun>().ToList();
+        bool together = pending.Count > 1 && !p.GetValue(options.OneAtATime) && pending.All(r => Trainer.SplitsBatchFor(r.Config.Train));
+        int code = together ? TrainTogether(pending) : TrainInTurn(pending);
+        if (code != 0) return (code, []);
         var runs = new List<TrainedModel>();
         try
         {
-            foreach (var kind in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
-            {
-                var config = options.ToConfig(p, kind, data.Height);
-                if (quick && p.GetResult(options.Epochs) is null or { Implicit: true })
-                    config = config with { Train = config.Train with { Epochs = QuickEpochs } };
-                if (adjust is not null) config = adjust(config);
-                string runDir = Path.Combine(dir, ModelConfig.Name(kind));
-                int code = TrainOrContinue(runDir, config, data);
-                if (code != 0)
-                {
-                    foreach (var r in runs) r.Dispose();
-                    return (code, []);
-                }
-                runs.Add(TrainedModel.Load(runDir, config.Train.Device));
-            }
+            foreach (var (runDir, config) in planned) runs.Add(TrainedModel.Load(runDir, config.Train.Device));
             return (0, runs);
         }
         catch
@@ -101,32 +102,69 @@ public static class CompareCommand
         }
     }
 
-    /// <summary>Starts the run, continues it if it was interrupted, or leaves it if it is complete.</summary>
-    static int TrainOrContinue(string runDir, RunConfig config, ImageDataset data)
+    /// <summary>A run that still has epochs to train, and how to start or continue it.</summary>
+    sealed record PendingRun(string Title, int FirstEpoch, RunConfig Config,
+        Func<Action<StepProgress>, Action<EpochRecord>, CancellationToken, CoreShare.Lease?, TrainOutcome> Train);
+
+    /// <summary>The run in <paramref name="runDir"/> to start or to continue; null if it is complete.</summary>
+    static PendingRun? Pending(string runDir, RunConfig config, ImageDataset data)
     {
         string title = ModelConfig.Name(config.Model.Decoder);
+        if (!File.Exists(Path.Combine(runDir, "checkpoint.safetensors")))
+            return new PendingRun(title, 0, config, (step, epoch, cancel, cores) => TrainingSession.Start(runDir, config, data, step, epoch, cancel, cores));
+        var run = RunFolder.Open(runDir);
+        var existing = run.LoadCheckpoint();
+        var continuation = new ResumeChanges(config.Train.Epochs, config.Train.Threads, config.Train.Precision);
+        if (existing.Config.Model != config.Model || continuation.Apply(existing.Config.Train) != config.Train)
+            throw new SbvaeException($"'{runDir}' holds a run with another configuration; choose another --out");
+        if (existing.State.Epoch >= config.Train.Epochs)
+        {
+            Console.WriteLine($"{title}: already trained for {existing.State.Epoch} epochs in {runDir}");
+            return null;
+        }
+        return new PendingRun(title, existing.State.Epoch, config,
+            (step, epoch, cancel, cores) => TrainingSession.Resume(run, existing, data, continuation, step, epoch, cancel, cores));
+    }
+
+    /// <summary>Trains the runs one after the other, stopping at the first that does not complete.</summary>
+    static int TrainInTurn(List<PendingRun> pending)
+    {
+        foreach (var r in pending)
+        {
+            using var interrupt = new Interrupt();
+            var outcome = TrainingProgress.Run(r.Title, r.Config.Train.Epochs, r.FirstEpoch,
+                (step, epoch) => r.Train(step, epoch, interrupt.Token, null));
+            int code = TrainCommand.Report(outcome);
+            if (code != 0) return code;
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Trains the runs at the same time, the cores divided between them; a run that finishes
+    /// hands its cores to the others, and one that fails stops the others (each keeps its checkpoint).
+    /// </summary>
+    static int TrainTogether(List<PendingRun> pending)
+    {
         using var interrupt = new Interrupt();
-        TrainOutcome outcome;
-        if (File.Exists(Path.Combine(runDir, "checkpoint.safetensors")))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token);
+        int threads = pending[0].Config.Train.Threads;
+        var share = new CoreShare(threads > 0 ? threads : Environment.ProcessorCount);
+        var leases = pending.Select(_ => share.Join()).ToList();
+        Console.WriteLine($"training {string.Join(" and ", pending.Select(r => r.Title))} side by side on {share.Cores} threads; " +
+            "a run that finishes hands its threads to the other (same results as --one-at-a-time)");
+        var outcomes = TrainingProgress.RunTogether([.. pending.Select((r, i) => new ShownRun(r.Title, r.Config.Train.Epochs, r.FirstEpoch, (step, epoch) =>
         {
-            var run = RunFolder.Open(runDir);
-            var existing = run.LoadCheckpoint();
-            var continuation = new ResumeChanges(config.Train.Epochs, config.Train.Threads, config.Train.Precision);
-            if (existing.Config.Model != config.Model || continuation.Apply(existing.Config.Train) != config.Train)
-                throw new SbvaeException($"'{runDir}' holds a run with another configuration; choose another --out");
-            if (existing.State.Epoch >= config.Train.Epochs)
-            {
-                Console.WriteLine($"{title}: already trained for {existing.State.Epoch} epochs in {runDir}");
-                return 0;
-            }
-            outcome = TrainingProgress.Run(title, config.Train.Epochs, existing.State.Epoch,
-                (step, epoch) => TrainingSession.Resume(run, existing, data, continuation, step, epoch, interrupt.Token));
-        }
-        else
+            try { return r.Train(step, epoch, stop.Token, leases[i]); }
+            catch { stop.Cancel(); throw; }
+            finally { share.Leave(leases[i]); }
+        }))]);
+        int code = 0;
+        foreach (var outcome in outcomes)
         {
-            outcome = TrainingProgress.Run(title, config.Train.Epochs, 0,
-                (step, epoch) => TrainingSession.Start(runDir, config, data, step, epoch, interrupt.Token));
+            int c = TrainCommand.Report(outcome);
+            if (code == 0) code = c;
         }
-        return TrainCommand.Report(outcome);
+        return code;
     }
 }

@@ -35,7 +35,7 @@ public static class ExperimentCommand
         if (kind == ExperimentKind.HeldOut) cmd.Options.Add(region);
         if (kind == ExperimentKind.Small) cmd.Options.Add(size);
         if (kind == ExperimentKind.Dependent) cmd.Options.Add(strength);
-        options.AddTo(cmd);
+        options.AddTo(cmd, pair: true);
         cmd.SetAction(p =>
         {
             string dir = p.GetValue(output)!;

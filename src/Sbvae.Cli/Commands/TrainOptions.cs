@@ -20,11 +20,15 @@ public sealed class TrainOptions
     public Option<bool> Unpadded { get; } = new("--unpadded") { Description = "Spatial broadcast decoder without padding on a larger grid (the paper's variant)" };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { Description = "Epochs between checkpoints", DefaultValueFactory = _ => 1 };
     public Option<string> Precision { get; } = new("--precision") { Description = "Compute precision: fp32, bf16 or auto (bf16 where the CPU has native bf16; weights stay fp32)", DefaultValueFactory = _ => "auto" };
+    /// <summary>Commands that train two models: train them one after the other even where they could share the cores.</summary>
+    public Option<bool> OneAtATime { get; } = new("--one-at-a-time") { Description = "Train the two models one after the other, each on all threads (by default they train side by side where that gives the same results)" };
 
-    public void AddTo(Command cmd)
+    /// <summary>Adds the options to <paramref name="cmd"/>; <paramref name="pair"/>: a command that trains two models.</summary>
+    public void AddTo(Command cmd, bool pair = false)
     {
         foreach (var o in new Option[] { Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, Unpadded, CheckpointEvery, Precision })
             cmd.Options.Add(o);
+        if (pair) cmd.Options.Add(OneAtATime);
     }
 
     public RunConfig ToConfig(ParseResult p, DecoderKind decoder, int imageSize)

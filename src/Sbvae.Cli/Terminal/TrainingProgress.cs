@@ -3,40 +3,71 @@ using Spectre.Console;
 
 namespace Sbvae.Cli.Terminal;
 
+/// <summary>A training to show: its title, epoch count, where it starts, and the call that trains it with the given callbacks.</summary>
+public sealed record ShownRun(string Title, int Epochs, int FirstEpoch, Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> Train);
+
 /// <summary>
-/// Shows training progress: a live bar with the loss terms and throughput on a terminal,
-/// one line per epoch when the output is a log or a pipe.
+/// Shows training progress: a live bar per run with the loss terms and throughput on a
+/// terminal, one line per epoch when the output is a log or a pipe.
 /// </summary>
 public static class TrainingProgress
 {
     public static TrainOutcome Run(string title, int epochs, int firstEpoch,
-        Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> train)
+        Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> train) =>
+        RunTogether([new ShownRun(title, epochs, firstEpoch, train)])[0];
+
+    /// <summary>
+    /// Runs the trainings at the same time, each on a thread of its own, and waits for all of
+    /// them; if one fails, its exception is rethrown once every run has returned.
+    /// </summary>
+    public static TrainOutcome[] RunTogether(IReadOnlyList<ShownRun> runs)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
-        {
-            return train(_ => { }, r => Console.WriteLine(
-                $"{title} epoch {r.Epoch}/{epochs}  kl {r.Kl:F3}  recon {r.Reconstruction:F3}  {r.Seconds:F1} s  {r.ImagesPerSecond:F0} img/s"));
-        }
-        TrainOutcome? outcome = null;
+            return Parallel(runs, (run, _) => run.Train(_ => { }, r => Console.WriteLine(EpochLine(run, r))));
+        TrainOutcome[]? outcomes = null;
         AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
                      new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var task = ctx.AddTask(title, maxValue: epochs);
-                task.Value = firstEpoch;
-                double lastDraw = 0;
-                outcome = train(s =>
+                var tasks = runs.Select(run => ctx.AddTask(run.Title, maxValue: run.Epochs)).ToArray();
+                for (int i = 0; i < runs.Count; i++) tasks[i].Value = runs[i].FirstEpoch;
+                outcomes = Parallel(runs, (run, i) =>
                 {
-                    double at = s.Epoch + (double)s.Step / s.StepsPerEpoch;
-                    if (at - lastDraw < 0.01 && s.Step != s.StepsPerEpoch) return;
-                    lastDraw = at;
-                    task.Value = at;
-                    task.Description = $"{title} epoch {s.Epoch + 1}/{epochs} kl {s.Kl:F2} recon {s.Reconstruction:F2} {s.ImagesPerSecond:F0} img/s";
-                }, r => AnsiConsole.MarkupLine(Markup.Escape(
-                    $"{title} epoch {r.Epoch}/{epochs}  kl {r.Kl:F3}  recon {r.Reconstruction:F3}  {r.Seconds:F1} s  {r.ImagesPerSecond:F0} img/s")));
+                    var task = tasks[i];
+                    double lastDraw = 0;
+                    return run.Train(s =>
+                    {
+                        double at = s.Epoch + (double)s.Step / s.StepsPerEpoch;
+                        if (at - lastDraw < 0.01 && s.Step != s.StepsPerEpoch) return;
+                        lastDraw = at;
+                        task.Value = at;
+                        task.Description = $"{run.Title} epoch {s.Epoch + 1}/{run.Epochs} kl {s.Kl:F2} recon {s.Reconstruction:F2} {s.ImagesPerSecond:F0} img/s";
+                    }, r => AnsiConsole.MarkupLine(Markup.Escape(EpochLine(run, r))));
+                });
             });
-        return outcome!;
+        return outcomes!;
+    }
+
+    static string EpochLine(ShownRun run, EpochRecord r) =>
+        $"{run.Title} epoch {r.Epoch}/{run.Epochs}  kl {r.Kl:F3}  recon {r.Reconstruction:F3}  {r.Seconds:F1} s  {r.ImagesPerSecond:F0} img/s";
+
+    /// <summary>One run on the calling thread; several each on a dedicated thread (each sets its own libtorch thread count).</summary>
+    static TrainOutcome[] Parallel(IReadOnlyList<ShownRun> runs, Func<ShownRun, int, TrainOutcome> train)
+    {
+        if (runs.Count == 1) return [train(runs[0], 0)];
+        var outcomes = new TrainOutcome[runs.Count];
+        var errors = new Exception?[runs.Count];
+        var threads = runs.Select((run, i) => new Thread(() =>
+        {
+            try { outcomes[i] = train(run, i); }
+            catch (Exception e) { errors[i] = e; }
+        }) { Name = $"sbvae training {run.Title}" }).ToList();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        if (errors.FirstOrDefault(e => e is not null) is { } error)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        return outcomes;
     }
 }

@@ -38,7 +38,7 @@ internal sealed class BatchWorkers : IDisposable
 
     private void Loop(int share, CountdownEvent ready)
     {
-        set_num_threads(1); // per thread under OpenMP
+        LibtorchThreads.Set(1);
         ready.Signal();
         while (true)
         {
@@ -50,14 +50,18 @@ internal sealed class BatchWorkers : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/>(share) for every share at once and waits; rethrows the first failure.</summary>
-    public void Run(Action<int> work)
+    /// <summary>Runs <paramref name="work"/>(worker) on every worker at once and waits; rethrows the first failure.</summary>
+    public void Run(Action<int> work) => Run(Count, work);
+
+    /// <summary>Runs <paramref name="work"/>(worker) on the first <paramref name="active"/> workers (the caller is worker 0) and waits.</summary>
+    public void Run(int active, Action<int> work)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        if (active < 1 || active > Count) throw new ArgumentOutOfRangeException(nameof(active), $"between 1 and {Count} workers");
         body = work;
         errors = new Exception?[Count];
-        finished.Reset(Count - 1);
-        for (int i = 1; i < Count; i++) start[i].Release();
+        finished.Reset(active - 1);
+        for (int i = 1; i < active; i++) start[i].Release();
         try { work(0); }
         catch (Exception e) { errors[0] = e; }
         finished.Wait();

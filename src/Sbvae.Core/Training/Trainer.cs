@@ -26,6 +26,12 @@ public sealed class Trainer : IDisposable
     private BatchWorkers? workers;
 
     public TorchSharp.Modules.Adam Optimizer { get; }
+
+    /// <summary>
+    /// The cores this run may use now, when it shares the machine with other runs; null = one
+    /// per thread of the run. Only the split batch path follows it (the others use libtorch's threads).
+    /// </summary>
+    public CoreShare.Lease? Cores { get; init; }
     public TrainingState State { get; private set; }
 
     public event Action<StepProgress>? StepCompleted;
@@ -50,17 +56,28 @@ public sealed class Trainer : IDisposable
         if (!SplitsBatch) return RunEpochs(cancel);
         using var pool = new BatchWorkers(threads); // lives for this run only
         workers = pool;
-        set_num_threads(1); // this thread computes share 0
+        LibtorchThreads.Set(1); // this thread computes share 0
         try { return RunEpochs(cancel); }
         finally
         {
             workers = null;
-            set_num_threads(threads);
+            LibtorchThreads.Set(threads);
         }
     }
 
     /// <summary>Whether each core computes a share of the batch (<see cref="ComputeOptions.SplitBatch"/>), read when a run starts.</summary>
     bool SplitsBatch => model.Compute.SplitBatch && threads > 1 && model.parameters().First().device_type == DeviceType.CPU;
+
+    /// <summary>
+    /// Whether a run with <paramref name="train"/> splits its batch into shares, so that it can
+    /// share the machine's cores with other runs without changing its numbers (<see cref="Cores"/>).
+    /// </summary>
+    public static bool SplitsBatchFor(TrainConfig train)
+    {
+        int threads = train.Threads > 0 ? train.Threads : Environment.ProcessorCount;
+        if (threads < 2 || train.Device != "cpu") return false;
+        return ComputeOptions.For(PrecisionSupport.Resolve(train.Precision, CPU)).SplitBatch;
+    }
 
     private bool RunEpochs(CancellationToken cancel)
     {
@@ -129,29 +146,34 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// The same step with the batch split into one share per worker: each share's loss is its
-    /// mean weighted by its size, so the shares' gradients sum, in share order, to the batch's.
+    /// The same step with the batch split into one share per thread of the run: each share's loss
+    /// is its mean weighted by its size, so the shares' gradients sum, in share order, to the
+    /// batch's. The shares stay the same when fewer cores are available (<see cref="Cores"/>):
+    /// a worker then computes several, one after another, and the step's numbers do not change.
     /// </summary>
     private (double Kl, double Recon, double Loss) SplitStep(Tensor x, Tensor eps, int epoch, long globalStep)
     {
         long batch = x.shape[0];
         int shares = (int)Math.Min(workers!.Count, batch);
+        int active = Math.Clamp(Cores?.Cores ?? shares, 1, shares);
         var parameters = model.parameters().ToArray();
         var grads = new Tensor[shares][];
         var sums = new (double Kl, double Recon, double Loss)[shares];
-        workers.Run(share =>
+        workers.Run(active, worker =>
         {
-            if (share >= shares) return;
-            StepTimeline.Point(StepTimeline.ShareStart);
-            long from = batch * share / shares, to = batch * (share + 1) / shares;
-            using var scope = NewDisposeScope();
-            using var terms = model.Loss(x.narrow(0, from, to - from), eps.narrow(0, from, to - from));
-            using var weight = ((double)(to - from) / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
-            var part = terms.Loss.mul(weight);
-            StepTimeline.Point(StepTimeline.Backward);
-            grads[share] = [.. autograd.grad([part], parameters).Select(g => g.DetachFromDisposeScope())];
-            StepTimeline.Point(StepTimeline.BackwardEnd);
-            sums[share] = (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), part.item<float>());
+            for (int share = worker; share < shares; share += active)
+            {
+                StepTimeline.Point(StepTimeline.ShareStart);
+                long from = batch * share / shares, to = batch * (share + 1) / shares;
+                using var scope = NewDisposeScope();
+                using var terms = model.Loss(x.narrow(0, from, to - from), eps.narrow(0, from, to - from));
+                using var weight = ((double)(to - from) / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
+                var part = terms.Loss.mul(weight);
+                StepTimeline.Point(StepTimeline.Backward);
+                grads[share] = [.. autograd.grad([part], parameters).Select(g => g.DetachFromDisposeScope())];
+                StepTimeline.Point(StepTimeline.BackwardEnd);
+                sums[share] = (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), part.item<float>());
+            }
         });
         StepTimeline.Point(StepTimeline.SharesEnd);
         try
@@ -162,8 +184,8 @@ public sealed class Trainer : IDisposable
             if (FusedAdam.Plan.For(Optimizer) is { } plan)
             {
                 // Each worker sums and updates its own part of the parameters.
-                var parts = Partition(parameters, workers.Count);
-                workers.Run(worker =>
+                var parts = Partition(parameters, active);
+                workers.Run(active, worker =>
                 {
                     foreach (int i in parts[worker])
                     {

@@ -19,7 +19,7 @@ public static class TrainingSession
     public static int UseThreads(int threads)
     {
         int n = threads > 0 ? threads : Environment.ProcessorCount;
-        torch.set_num_threads(n);
+        LibtorchThreads.Set(n);
         return n;
     }
 
@@ -30,13 +30,18 @@ public static class TrainingSession
         return torch.device(name);
     }
 
+    static readonly object GlobalSeed = new();
+
     /// <summary>A model with the run's initial weights (seeded) on <paramref name="device"/>.</summary>
     public static Vae BuildModel(ModelConfig config, int seed, Device device)
     {
-        torch.random.manual_seed((long)(Seeds.InitSeed(seed) >> 1));
-        var model = new Vae(config);
-        model.to(device);
-        return model;
+        lock (GlobalSeed) // the weights come from libtorch's global generator; runs may start side by side
+        {
+            torch.random.manual_seed((long)(Seeds.InitSeed(seed) >> 1));
+            var model = new Vae(config);
+            model.to(device);
+            return model;
+        }
     }
 
     public static TrainingImages ToTrainingImages(ImageDataset data, Device device) =>
@@ -44,7 +49,7 @@ public static class TrainingSession
 
     /// <summary>Starts a new run in <paramref name="dir"/>.</summary>
     public static TrainOutcome Start(string dir, RunConfig config, ImageDataset data,
-        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null)
     {
         config.Model.Validate();
         config.Train.Validate();
@@ -55,7 +60,7 @@ public static class TrainingSession
         var device = ResolveDevice(config.Train.Device);
         using var model = BuildModel(config.Model, config.Train.Seed, device);
         run.WriteConfig(config);
-        return Train(run, model, config, data, null, onStep, onEpoch, cancel);
+        return Train(run, model, config, data, null, onStep, onEpoch, cancel, cores);
     }
 
     /// <summary>Continues the run in <paramref name="dir"/> from its checkpoint, optionally to more epochs.</summary>
@@ -68,7 +73,7 @@ public static class TrainingSession
 
     /// <summary>Continues <paramref name="run"/> from its already loaded <paramref name="checkpoint"/>.</summary>
     public static TrainOutcome Resume(RunFolder run, Checkpoint checkpoint, ImageDataset data, ResumeChanges changes,
-        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null)
     {
         var config = checkpoint.Config with { Train = changes.Apply(checkpoint.Config.Train) };
         config.Train.Validate();
@@ -79,14 +84,14 @@ public static class TrainingSession
         using var model = BuildModel(config.Model, config.Train.Seed, device);
         checkpoint.LoadInto(model);
         run.WriteConfig(config);
-        return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel);
+        return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel, cores);
     }
 
     static TrainOutcome Train(RunFolder run, Vae model, RunConfig config, ImageDataset data, Checkpoint? from,
-        Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel)
+        Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel, CoreShare.Lease? cores)
     {
         using var images = ToTrainingImages(data, model.parameters().First().device);
-        using var trainer = new Trainer(model, images, config.Train, from?.State);
+        using var trainer = new Trainer(model, images, config.Train, from?.State) { Cores = cores };
         from?.LoadInto(trainer.Optimizer);
         run.WriteLosses(trainer.State.History);
         if (onStep is not null) trainer.StepCompleted += onStep;

@@ -1,4 +1,5 @@
 using SkiaSharp;
+using Sbvae.Checkpoints;
 using Sbvae.Data;
 
 namespace Sbvae.Tests.Reports;
@@ -82,6 +83,29 @@ public class CompareTests
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("already trained", r.Out);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, "sbd", "checkpoint.safetensors")));
+    }
+
+    [Fact]
+    public void SideBySideTrainsTheSameModelsAsOneAfterTheOther()
+    {
+        string root = TestData.TempDir("together");
+        string dataset = Path.Combine(root, "tiny.npz");
+        TestData.Tiny().Save(dataset);
+        string[] common = ["compare", "--quick", "--epochs", "3", "--latent", "3", "--threads", "2", "--precision", "bf16", "--dataset", dataset];
+        var together = Cli.Run([.. common, "--out", Path.Combine(root, "together")]);
+        var apart = Cli.Run([.. common, "--one-at-a-time", "--out", Path.Combine(root, "apart")]);
+        Assert.True(together.ExitCode == 0, together.Err);
+        Assert.True(apart.ExitCode == 0, apart.Err);
+        Assert.Contains("side by side on 2 threads", together.Out);
+        Assert.DoesNotContain("side by side", apart.Out);
+        foreach (var run in new[] { "deconv", "sbd" })
+        {
+            var a = SafeTensors.Read(Path.Combine(root, "together", run, "checkpoint.safetensors")).Tensors;
+            var b = SafeTensors.Read(Path.Combine(root, "apart", run, "checkpoint.safetensors")).Tensors;
+            Assert.Equal(b.Keys.Order(), a.Keys.Order());
+            Assert.All(b, kv => Assert.True(kv.Value.Data.AsSpan().SequenceEqual(a[kv.Key].Data), $"{run} {kv.Key}"));
+            Assert.Contains(b.Keys, k => k.StartsWith("optimizer", StringComparison.Ordinal)); // Adam's moments too
+        }
     }
 
     [Fact]

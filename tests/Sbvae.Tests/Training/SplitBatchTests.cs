@@ -17,12 +17,12 @@ public class SplitBatchTests
     /// Trains on the 72 tiny images with <paramref name="compute"/> for <paramref name="steps"/> steps
     /// (batch 5: shares of 2 and 3, and a last batch of 2); returns the progress, the last step's gradients and the weights.
     /// </summary>
-    static Outcome Train(DecoderKind decoder, ComputeOptions compute, int steps, int threads = 2)
+    static Outcome Train(DecoderKind decoder, ComputeOptions compute, int steps, int threads = 2, CoreShare.Lease? cores = null, Action<int>? afterStep = null)
     {
         set_num_threads(threads);
         using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
         using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 5, CPU);
-        using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 2, Batch = 5, LearningRate = 1e-3, Seed = 5 });
+        using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 2, Batch = 5, LearningRate = 1e-3, Seed = 5 }) { Cores = cores };
         model.Compute = compute;
         var initial = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         var progress = new List<StepProgress>();
@@ -30,6 +30,7 @@ public class SplitBatchTests
         trainer.StepCompleted += p =>
         {
             progress.Add(p);
+            afterStep?.Invoke(progress.Count);
             if (progress.Count == steps) cancel.Cancel();
         };
         trainer.Run(cancel.Token);
@@ -91,6 +92,65 @@ public class SplitBatchTests
         Assert.Equal(2, first.ThreadsAfter);
     }
 
+    [Theory]
+    [InlineData(DecoderKind.Sbd)]
+    [InlineData(DecoderKind.Deconv)]
+    public void TheSharesDoNotChangeWhenCoresComeAndGo(DecoderKind decoder)
+    {
+        // Three threads' shares computed by 3 workers, by 1, and by 1 then 2 then 3 as other runs leave.
+        var all = Train(decoder, ComputeOptions.For(Precision.Bf16), steps: 6, threads: 3);
+        var one = Train(decoder, ComputeOptions.For(Precision.Bf16), steps: 6, threads: 3, cores: new CoreShare(1).Join());
+        var machine = new CoreShare(3);
+        var lease = machine.Join();
+        var others = new[] { machine.Join(), machine.Join() };
+        var counts = new List<int>();
+        var growing = Train(decoder, ComputeOptions.For(Precision.Bf16), steps: 6, threads: 3, cores: lease, afterStep: step =>
+        {
+            counts.Add(lease.Cores);
+            if (step is 2 or 4) machine.Leave(others[step / 2 - 1]);
+        });
+        Assert.Equal([1, 1, 2, 2, 3, 3], counts);
+        foreach (var (name, w) in all.Parameters)
+        {
+            Assert.True(w.eq(one.Parameters[name]).all().item<bool>(), $"{name} with one core");
+            Assert.True(w.eq(growing.Parameters[name]).all().item<bool>(), $"{name} with cores added");
+        }
+        Assert.Equal(3, one.ThreadsAfter);
+    }
+
+    [Fact]
+    public void AWorkerKeepsOneThreadWhateverAnotherThreadSetsLater()
+    {
+        // libtorch hands a thread the count last set anywhere when it first asks: an idle
+        // worker woken after another run restored its count must still compute with one.
+        using var workers = new BatchWorkers(2);
+        var setter = new Thread(() => set_num_threads(2));
+        setter.Start();
+        setter.Join();
+        var counts = new int[2];
+        workers.Run(worker => counts[worker] = worker == 0 ? 1 : get_num_threads());
+        Assert.Equal(1, counts[1]);
+    }
+
+    [Fact]
+    public void CoresAreDividedEvenlyAndHandedOn()
+    {
+        var share = new CoreShare(5);
+        var a = share.Join();
+        Assert.Equal(5, a.Cores);
+        var b = share.Join();
+        var c = share.Join();
+        Assert.Equal([2, 2, 1], new[] { a.Cores, b.Cores, c.Cores });
+        share.Leave(a);
+        Assert.Equal([3, 2], new[] { b.Cores, c.Cores });
+        share.Leave(a); // twice is harmless
+        share.Leave(b);
+        Assert.Equal(5, c.Cores);
+        var many = new CoreShare(1);
+        Assert.Equal([1, 1], new[] { many.Join().Cores, many.Join().Cores }); // never below one
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CoreShare(0));
+    }
+
     [Fact]
     public void NonFiniteLossStopsTheSplitStepBeforeTheUpdate()
     {
@@ -123,5 +183,8 @@ public class SplitBatchTests
         Assert.Equal("share 2 failed", e.Message);
         workers.Run(share => Interlocked.Increment(ref runs[share])); // still usable after a failure
         Assert.Equal([2, 2, 2], runs);
+        workers.Run(1, share => Interlocked.Increment(ref runs[share])); // the caller alone
+        Assert.Equal([3, 2, 2], runs);
+        Assert.Throws<ArgumentOutOfRangeException>(() => workers.Run(4, _ => { }));
     }
 }
