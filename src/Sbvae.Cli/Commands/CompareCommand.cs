@@ -148,8 +148,7 @@ public static class CompareCommand
     {
         using var interrupt = new Interrupt();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token);
-        int threads = pending[0].Config.Train.Threads;
-        var share = new CoreShare(threads > 0 ? threads : Environment.ProcessorCount);
+        var share = new CoreShare(pending[0].Config.Train.ThreadCount());
         var leases = pending.Select(_ => share.Join()).ToList();
         Console.WriteLine($"training {string.Join(" and ", pending.Select(r => r.Title))} side by side on {share.Cores} threads; " +
             "a run that finishes hands its threads to the other (same results as --one-at-a-time)");

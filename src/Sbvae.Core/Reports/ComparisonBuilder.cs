@@ -40,7 +40,7 @@ public static class ComparisonBuilder
         string? note = quick
             ? $"Quick preset: {first.Train.Epochs} epochs instead of the reference 150, so losses sit above the walk-through's final values; the comparison between decoders already shows."
             : null;
-        int threads = first.Train.Threads > 0 ? first.Train.Threads : Environment.ProcessorCount;
+        int threads = first.Train.ThreadCount();
         return new ComparisonReport("Spatial broadcast vs deconv decoder", command, MachineInfo.Describe(threads), config, summaries, figures, note,
             ReferenceData: first.Train.Dataset is null);
     }

@@ -12,6 +12,8 @@ public sealed record TrainConfig
     public int Seed { get; init; }
     /// <summary>Intra-op threads for libtorch; 0 = one per core. Results are reproducible for a fixed count.</summary>
     public int Threads { get; init; }
+    /// <summary><see cref="Threads"/> with 0 resolved to the machine's cores.</summary>
+    public int ThreadCount() => Threads > 0 ? Threads : Environment.ProcessorCount;
     public string Device { get; init; } = "cpu";
     /// <summary>Path of the training images (.npz), or null for the built-in reference dataset.</summary>
     public string? Dataset { get; init; }

@@ -74,8 +74,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public static bool SplitsBatchFor(TrainConfig train)
     {
-        int threads = train.Threads > 0 ? train.Threads : Environment.ProcessorCount;
-        if (threads < 2 || train.Device != "cpu") return false;
+        if (train.ThreadCount() < 2 || train.Device != "cpu") return false;
         return ComputeOptions.For(PrecisionSupport.Resolve(train.Precision, CPU)).SplitBatch;
     }
 
