@@ -48,6 +48,14 @@ public sealed record ComputeOptions
     public bool OutputKernel { get; init; }
 
     /// <summary>
+    /// bf16 channels-last path: the encoder's first conv (3 → 64) and its relu in a hand-written
+    /// kernel with fp32 arithmetic (<see cref="Kernels.InputConv"/>) that writes the bf16
+    /// activation the next conv reads, instead of libtorch's slow 3-channel fp32 conv, a relu and a
+    /// cast. Same function.
+    /// </summary>
+    public bool InputKernel { get; init; }
+
+    /// <summary>
     /// Training on the CPU: each core computes its share of the batch on one libtorch thread
     /// (the gradients summed in a fixed order) instead of every op spreading over the cores.
     /// Same loss and gradients up to summation order; as before, a run repeats exactly for
@@ -60,10 +68,10 @@ public sealed record ComputeOptions
     public static ComputeOptions Plain { get; } = new() { FactoredBroadcast = false };
 
     public static ComputeOptions For(Precision precision) =>
-        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, OutputKernel = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
+        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, OutputKernel = precision == Precision.Bf16, InputKernel = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
 
     internal ScalarType Dtype => Precision == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
     public override string ToString() =>
-        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(OutputKernel ? ", output-layer kernels" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
+        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(OutputKernel ? ", output-layer kernels" : "")}{(InputKernel ? ", input-layer kernel" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
 }

@@ -26,7 +26,7 @@ public sealed record BenchOptions
     /// default allocator), fp32-alloc (+ <see cref="NativeAllocator"/>), fp32 (+ first broadcast
     /// conv from z, and Adam as one pass per tensor: the fp32 training path), fp32-cl (+ channels-last),
     /// bf16-unfused (+ bf16 for the large convs), bf16-unsplit (+ the spatial broadcast decoder's
-    /// first layer as one kernel, and each decoder's output layer in one), bf16 (+ the batch split across cores: the bf16 training path).
+    /// first layer as one kernel, each decoder's output layer in one, and the encoder's input layer in one), bf16 (+ the batch split across cores: the bf16 training path).
     /// </summary>
     public static IReadOnlyList<string> AllPaths { get; } = ["fp32-plain", "fp32-alloc", "fp32", "fp32-cl", "bf16-unfused", "bf16-unsplit", "bf16"];
 
@@ -44,7 +44,7 @@ public sealed record BenchOptions
     {
         "fp32-plain" or "fp32-alloc" => ComputeOptions.Plain,
         "fp32-cl" => ComputeOptions.For(Precision.Fp32) with { ChannelsLast = true },
-        "bf16-unfused" => ComputeOptions.For(Precision.Bf16) with { FusedFirstLayer = false, OutputKernel = false, SplitBatch = false },
+        "bf16-unfused" => ComputeOptions.For(Precision.Bf16) with { FusedFirstLayer = false, OutputKernel = false, InputKernel = false, SplitBatch = false },
         "bf16-unsplit" => ComputeOptions.For(Precision.Bf16) with { SplitBatch = false },
         "bf16" => ComputeOptions.For(Precision.Bf16),
         "fp32" => ComputeOptions.For(Precision.Fp32),
