@@ -80,4 +80,20 @@ public class InputConvTests
         foreach (var (name, grad) in libtorchGrads)
             Assert.True(RelativeError(grads[name], grad) < 1.0 / 256, $"{name}: {RelativeError(grads[name], grad)}");
     }
+
+    [Fact]
+    public void SmallImagesKeepLibtorchsFirstConv()
+    {
+        // At 32×32 the next conv runs in fp32 (its output plane is below 16×16), so the kernel's bf16
+        // rounding would be new: the encoder keeps libtorch's fp32 first conv, bit for bit.
+        random.manual_seed(13);
+        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 32, Latent = 4 });
+        using var x = rand(2, 3, 32, 32);
+        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        vae.Compute = kernelPath;
+        var (mu, logVar) = vae.Encoder.forward(x);
+        vae.Compute = kernelPath with { InputKernel = false };
+        var (libtorchMu, libtorchLogVar) = vae.Encoder.forward(x);
+        Assert.True(mu.equal(libtorchMu).all().item<bool>() && logVar.equal(libtorchLogVar).all().item<bool>());
+    }
 }
