@@ -41,9 +41,9 @@ public sealed class Encoder : Module<Tensor, (Tensor Mu, Tensor LogVar)>
         // On the bf16 path, the first conv and its relu in one hand-written pass where it applies and
         // the next conv runs in bf16 (it reads the kernel's bf16 activation as it is; at smaller
         // images it runs fp32, and rounding its input to bf16 would be new).
-        long nextPlane = x.shape[^1] / 4 * (x.shape[^1] / 4);
-        var features = Compute.InputKernel && Compute.Dtype == ScalarType.BFloat16 && nextPlane >= LowPrecision.MinPlane
+        var features = Compute.InputKernel && Compute.Dtype == ScalarType.BFloat16
             && layers[0] is Conv2d first && Kernels.InputConv.Handles(x, first)
+            && LowPrecision.RunsLow(layers[2], x.shape[2] / 2 * (x.shape[3] / 2), x.device_type)
             ? LowPrecision.Run(layers.Skip(2), Kernels.InputConv.Apply(StepTimeline.Mark(x, first), first), Compute)
             : LowPrecision.Run(encoder_conv, x, Compute);
         var mu = LowPrecision.Run(fc_mu, features, Compute).to(x.dtype);

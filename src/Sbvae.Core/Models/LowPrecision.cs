@@ -30,18 +30,21 @@ public static class LowPrecision
     /// </summary>
     public const int MinChannels = 16, MinPlane = 16 * 16;
 
-    static bool RunsLow(Module<Tensor, Tensor> layer, Tensor x)
+    static bool RunsLow(Module<Tensor, Tensor> layer, Tensor x) => x.dim() == 4 && RunsLow(layer, x.shape[2] * x.shape[3], x.device_type);
+
+    /// <summary>Whether <paramref name="layer"/> runs in the low precision on an input plane of <paramref name="inputPlane"/> pixels.</summary>
+    internal static bool RunsLow(Module<Tensor, Tensor> layer, long inputPlane, DeviceType device)
     {
-        if (layer is not Convolution c || c.in_channels < MinChannels || c.out_channels < MinChannels || x.dim() != 4) return false;
-        long input = x.shape[2] * x.shape[3], step = c.stride[0] * c.stride[1];
+        if (layer is not Convolution c || c.in_channels < MinChannels || c.out_channels < MinChannels) return false;
+        long step = c.stride[0] * c.stride[1];
         // Transposed convs only where their backward can run as a conv2d (Kernels.TransposedConv):
         // libtorch's own bf16 transposed backward is slower here than fp32 channels-last.
-        if (c.transposed) return input >= MinPlane && AsConv2dBackward(c, x); // the smaller (input) plane
-        return input / step >= MinPlane; // the smaller (output) plane
+        if (c.transposed) return inputPlane >= MinPlane && AsConv2dBackward(c, device); // the smaller (input) plane
+        return inputPlane / step >= MinPlane; // the smaller (output) plane
     }
 
-    static bool AsConv2dBackward(Convolution c, Tensor x) =>
-        c is TorchSharp.Modules.ConvTranspose2d { groups: 1, bias: not null, padding: not null } t && x.device_type == DeviceType.CPU
+    static bool AsConv2dBackward(Convolution c, DeviceType device) =>
+        c is TorchSharp.Modules.ConvTranspose2d { groups: 1, bias: not null, padding: not null } t && device == DeviceType.CPU
         && t.stride[0] == t.stride[1] && t.padding![0] == t.padding[1] && t.dilation.All(d => d == 1)
         && (t.output_padding is null || t.output_padding.All(p => p == 0));
 
@@ -59,7 +62,7 @@ public static class LowPrecision
         {
             TorchSharp.Modules.Conv2d c when c.padding is not null && c.padding_mode == PaddingModes.Zeros && c.groups == 1
                 => F.conv2d(x, c.weight.to(dtype), c.bias?.to(dtype), c.stride, c.padding, c.dilation),
-            TorchSharp.Modules.ConvTranspose2d c when AsConv2dBackward(c, x)
+            TorchSharp.Modules.ConvTranspose2d c when AsConv2dBackward(c, x.device_type)
                 => Kernels.TransposedConv.Apply(x, c.weight!.to(dtype), c.bias!.to(dtype), c.stride[0], c.padding![0]),
             _ => throw new NotSupportedException($"{layer.GetName()} has no low-precision form"),
         };
