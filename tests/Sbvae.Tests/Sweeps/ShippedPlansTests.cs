@@ -1,0 +1,38 @@
+using Sbvae.Models;
+using Sbvae.Sweeps;
+
+namespace Sbvae.Tests.Sweeps;
+
+/// <summary>The plans in the repository's plans/ folder load, and say what the README says they do.</summary>
+public class ShippedPlansTests
+{
+    static string PlansDir()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "sbvae.slnx"))) return Path.Combine(dir.FullName, "plans");
+        throw new InvalidOperationException("the repository root (sbvae.slnx) is not above the test binaries");
+    }
+
+    [Fact]
+    public void EveryShippedPlanLoads()
+    {
+        var files = Directory.GetFiles(PlansDir(), "*.json");
+        Assert.NotEmpty(files);
+        foreach (var file in files) Assert.NotEmpty(SweepPlan.Load(file).Entries);
+    }
+
+    [Fact]
+    public void ThePrecisionPlanPairsFp32AndBf16RunsOfBothDecodersOverFourSeeds()
+    {
+        var plan = SweepPlan.Load(Path.Combine(PlansDir(), "precision.json"));
+        Assert.Equal(16, plan.Entries.Count);
+        Assert.Equal(["decoder", "precision"], plan.ConfigurationAxes.Select(a => a.Option.Key));
+        var configs = plan.Entries.Select(e => e.Config(64)).ToList();
+        Assert.All(configs, c => Assert.Equal(20, c.Train.Epochs));
+        Assert.All(configs, c => Assert.Equal(2, c.Train.Threads));
+        Assert.All(plan.Entries, e => Assert.Null(e.Dataset)); // the reference circles
+        foreach (var decoder in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
+            foreach (var precision in new[] { "fp32", "bf16" })
+                Assert.Equal([0, 1, 2, 3], configs.Where(c => c.Model.Decoder == decoder && c.Train.Precision == precision).Select(c => c.Train.Seed).Order());
+    }
+}
