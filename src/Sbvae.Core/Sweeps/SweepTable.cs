@@ -59,9 +59,10 @@ public static class SweepTable
     }
 
     /// <summary>Final reconstruction, then each metric: one panel each.</summary>
+    /// <summary>The figure's panels: the final KL and reconstruction (their sum, the loss, adds nothing to see), then each metric.</summary>
     public static IReadOnlyList<BarPanel> Panels(SweepSummary s) =>
-        s.Quantities.Where(q => q == "reconstruction" || !Aggregation.LossColumns.Contains(q))
-            .Select(q => new BarPanel(q == "reconstruction" ? "final reconstruction" : q,
+        s.Quantities.Where(q => q is "kl" or "reconstruction" || !Aggregation.LossColumns.Contains(q))
+            .Select(q => new BarPanel(q switch { "kl" => "final KL", "reconstruction" => "final reconstruction", _ => q },
                 s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(r.Label, r.Values[q].Mean, r.Values[q].Sd)).ToList()))
             .Where(p => p.Bars.Count > 0).ToList();
 
