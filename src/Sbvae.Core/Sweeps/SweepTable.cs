@@ -58,7 +58,6 @@ public static class SweepTable
         return sb.ToString();
     }
 
-    /// <summary>Final reconstruction, then each metric: one panel each.</summary>
     /// <summary>The figure's panels: the final KL and reconstruction (their sum, the loss, adds nothing to see), then each metric.</summary>
     public static IReadOnlyList<BarPanel> Panels(SweepSummary s) =>
         s.Quantities.Where(q => q is "kl" or "reconstruction" || !Aggregation.LossColumns.Contains(q))

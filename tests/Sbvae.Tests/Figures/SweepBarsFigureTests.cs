@@ -3,6 +3,7 @@ using SkiaSharp;
 
 namespace Sbvae.Tests.Figures;
 
+/// <summary>The sweep summary's bar chart: its configuration labels readable, inside the figure.</summary>
 public class SweepBarsFigureTests
 {
     static bool Dark(SKColor c) => c.Red + c.Green + c.Blue < 3 * 160;
