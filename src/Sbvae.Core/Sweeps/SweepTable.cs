@@ -46,7 +46,7 @@ public static class SweepTable
         foreach (var row in s.Rows)
         {
             var cells = s.Quantities.Select(q => row.Values.TryGetValue(q, out var st)
-                ? (double.IsNaN(st.Sd) ? G(st.Mean) : $"{G(st.Mean)} ± {G(st.Sd)}")
+                ? (double.IsNaN(st.Sd) ? G(st.Mean) : MeanSd(st.Mean, st.Sd))
                 : "–");
             sb.AppendLine($"| {row.Label} | {row.Finished}/{row.Planned} | {string.Join(" | ", cells)} |");
         }
@@ -64,6 +64,15 @@ public static class SweepTable
             .Select(q => new BarPanel(q switch { "kl" => "final KL", "reconstruction" => "final reconstruction", _ => q },
                 s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(r.Label, r.Values[q].Mean, r.Values[q].Sd)).ToList()))
             .Where(p => p.Bars.Count > 0).ToList();
+
+    /// <summary>"mean ± sd" with the sd to two significant digits and the mean to the same decimal place.</summary>
+    internal static string MeanSd(double mean, double sd)
+    {
+        if (!(sd > 0) || !double.IsFinite(sd) || !double.IsFinite(mean)) return $"{G(mean)} ± {G(sd)}";
+        int decimals = Math.Clamp(1 - (int)Math.Floor(Math.Log10(sd)), 0, 12);
+        string f = "F" + decimals.ToString(CultureInfo.InvariantCulture);
+        return $"{mean.ToString(f, CultureInfo.InvariantCulture)} ± {sd.ToString(f, CultureInfo.InvariantCulture)}";
+    }
 
     static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
     static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
