@@ -35,7 +35,7 @@ public static class ComparisonBuilder
             ("learning rate (Adam)", I(first.Train.LearningRate)),
             ("seed", first.Train.Seed.ToString(CultureInfo.InvariantCulture)),
             ("spatial broadcast variant", first.Model.Unpadded ? "unpadded, larger grid (paper)" : "padded (walk-through)"),
-            ("precision", first.Train.Precision),
+            ("precision", PrecisionText(first.Train)),
         };
         string? note = quick
             ? $"Quick preset: {first.Train.Epochs} epochs instead of the reference 150, so losses sit above the walk-through's final values; the comparison between decoders already shows."
@@ -43,5 +43,13 @@ public static class ComparisonBuilder
         int threads = first.Train.ThreadCount();
         return new ComparisonReport("Spatial broadcast vs deconv decoder", command, MachineInfo.Describe(threads), config, summaries, figures, note,
             ReferenceData: first.Train.Dataset is null);
+    }
+
+    /// <summary>The precision option, and for auto what it picks on this machine (the one the report describes).</summary>
+    static string PrecisionText(Training.TrainConfig train)
+    {
+        if (train.Precision != "auto") return train.Precision;
+        var device = train.Device == "cpu" ? TorchSharp.torch.CPU : TorchSharp.torch.CUDA;
+        return $"auto: {Models.PrecisionSupport.Resolve("auto", device).ToString().ToLowerInvariant()} on this machine";
     }
 }
