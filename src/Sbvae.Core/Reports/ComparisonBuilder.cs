@@ -49,7 +49,7 @@ public static class ComparisonBuilder
     static string PrecisionText(Training.TrainConfig train)
     {
         if (train.Precision != "auto") return train.Precision;
-        var device = train.Device == "cpu" ? TorchSharp.torch.CPU : TorchSharp.torch.CUDA;
-        return $"auto: {Models.PrecisionSupport.Resolve("auto", device).ToString().ToLowerInvariant()} on this machine";
+        var picked = Models.PrecisionSupport.Resolve("auto", TorchSharp.torch.device(train.Device));
+        return $"auto: {picked.ToString().ToLowerInvariant()} on this machine";
     }
 }
