@@ -56,6 +56,14 @@ public sealed record ComputeOptions
     public bool InputKernel { get; init; }
 
     /// <summary>
+    /// bf16 channels-last path: the 64-channel 4×4 stride-2 convs and transposed convs that stay
+    /// fp32 on small planes (<see cref="LowPrecision.MinPlane"/>), each with its relu, in a
+    /// hand-written kernel (<see cref="Kernels.Stride2Conv"/>) instead of libtorch's conv, relu and
+    /// their backward, whose per-op cost outweighs the arithmetic there. Same function in fp32.
+    /// </summary>
+    public bool Stride2Kernel { get; init; }
+
+    /// <summary>
     /// Training on the CPU: each core computes its share of the batch on one libtorch thread
     /// (the gradients summed in a fixed order) instead of every op spreading over the cores.
     /// Same loss and gradients up to summation order; as before, a run repeats exactly for
@@ -68,10 +76,10 @@ public sealed record ComputeOptions
     public static ComputeOptions Plain { get; } = new() { FactoredBroadcast = false };
 
     public static ComputeOptions For(Precision precision) =>
-        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, OutputKernel = precision == Precision.Bf16, InputKernel = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
+        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, OutputKernel = precision == Precision.Bf16, InputKernel = precision == Precision.Bf16, Stride2Kernel = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
 
     internal ScalarType Dtype => Precision == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
     public override string ToString() =>
-        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(OutputKernel ? ", output-layer kernels" : "")}{(InputKernel ? ", input-layer kernel" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
+        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(OutputKernel ? ", output-layer kernels" : "")}{(InputKernel ? ", input-layer kernel" : "")}{(Stride2Kernel ? ", stride-2 kernel" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
 }

@@ -84,10 +84,21 @@ public static class LowPrecision
     {
         using var scope = NewDisposeScope();
         var h = compute.ChannelsLast ? ToChannelsLast(x) : x;
-        foreach (var layer in layers)
-            h = Apply(layer, h, compute.Dtype);
+        var list = layers.ToList();
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (FusesWithRelu(list, i, h, compute))
+                h = Kernels.Stride2Conv.Apply(StepTimeline.Mark(h, list[i]), (Convolution)list[i++]); // the relu too
+            else
+                h = Apply(list[i], h, compute.Dtype);
+        }
         return h.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Whether layer <paramref name="i"/> and the relu after it run in <see cref="Kernels.Stride2Conv"/>: fp32 layers of the bf16 path.</summary>
+    static bool FusesWithRelu(List<Module<Tensor, Tensor>> layers, int i, Tensor x, ComputeOptions compute) =>
+        compute.Stride2Kernel && compute.Dtype == ScalarType.BFloat16 && i + 1 < layers.Count && layers[i + 1] is TorchSharp.Modules.ReLU
+        && Kernels.Stride2Conv.Handles(layers[i], x) && !RunsLow(layers[i], x);
 
     /// <summary>
     /// The same (B, C, H, W) tensor stored channels-last (NHWC strides); unchanged if not 4-d.

@@ -1,0 +1,105 @@
+using Sbvae.Models;
+using Sbvae.Models.Kernels;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Sbvae.Tests.Models;
+
+/// <summary>The stride-2 kernel computes a 64-channel 4×4 stride-2 conv or transposed conv and its relu in fp32.</summary>
+public class Stride2ConvTests
+{
+    static double RelativeError(Tensor actual, Tensor expected) => DecoderRun.RelativeError(actual, expected);
+
+    [Theory]
+    [InlineData(false, 16, 8, 1)] // the encoder's 16×16 → 8×8 conv on a training share
+    [InlineData(false, 2, 3, 1)] // one output pixel; a group of images short of four
+    [InlineData(false, 8, 5, 2)] // positions and taps split between two threads
+    [InlineData(true, 2, 8, 1)] // the deconv decoder's 2×2 → 4×4 layer
+    [InlineData(true, 1, 3, 1)] // one input pixel: every output is a border
+    [InlineData(true, 8, 5, 2)]
+    public void MatchesFp64LayerAndReluValuesAndGradients(bool transposed, int side, int batch, int threads)
+    {
+        int before = get_num_threads();
+        set_num_threads(threads);
+        try
+        {
+            using var g = new Generator(21);
+            Convolution layer = transposed ? nn.ConvTranspose2d(64, 64, 4, stride: 2, padding: 1) : nn.Conv2d(64, 64, 4, stride: 2, padding: 1);
+            using var _ = layer;
+            using var x = LowPrecision.ToChannelsLast(randn([batch, 64, side, side], generator: g)).requires_grad_(true);
+            if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Assert.False(Stride2Conv.Handles(layer, x)); // written for 16-lane vectors: libtorch's layer runs instead
+                return;
+            }
+            Assert.True(Stride2Conv.Handles(layer, x));
+            long outSide = transposed ? 2 * side : side / 2;
+            using var upstream = randn([batch, 64, outSide, outSide], generator: g);
+
+            using var output = Stride2Conv.Apply(x, layer);
+            Assert.Equal(ScalarType.Float32, output.dtype);
+            Assert.Equal(new long[] { batch, 64, outSide, outSide }, output.shape);
+            Assert.True(LowPrecision.IsChannelsLast(output));
+            output.backward([upstream]);
+
+            using var x64 = x.detach().to(ScalarType.Float64).requires_grad_(true);
+            using var w64 = layer.weight!.detach().to(ScalarType.Float64).requires_grad_(true);
+            using var b64 = layer.bias!.detach().to(ScalarType.Float64).requires_grad_(true);
+            using var pre = transposed
+                ? nn.functional.conv_transpose2d(x64, w64, b64, strides: [2, 2], padding: [1, 1])
+                : nn.functional.conv2d(x64, w64, b64, [2, 2], [1, 1]);
+            using var expected = pre.relu();
+            expected.backward([upstream.to(ScalarType.Float64)]);
+
+            // fp32 arithmetic summed in another order than fp64: a few fp32 ulps.
+            Assert.True(RelativeError(output, expected) < 1e-6, $"output: {RelativeError(output, expected)}");
+            Assert.True(output.masked_select(pre.detach() <= 0).eq(0).all().item<bool>(), "zero where the layer's output is not positive");
+            Assert.True(RelativeError(x.grad!, x64.grad!) < 1e-6, $"input: {RelativeError(x.grad!, x64.grad!)}");
+            Assert.True(RelativeError(layer.weight!.grad!, w64.grad!) < 1e-6, $"weight: {RelativeError(layer.weight!.grad!, w64.grad!)}");
+            Assert.True(RelativeError(layer.bias!.grad!, b64.grad!) < 1e-6, $"bias: {RelativeError(layer.bias!.grad!, b64.grad!)}");
+        }
+        finally { set_num_threads(before); }
+    }
+
+    [Fact]
+    public void ReadsABf16InputInFp32()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
+        using var g = new Generator(22);
+        using var conv = nn.Conv2d(64, 64, 4, stride: 2, padding: 1);
+        using var x = randn([2, 64, 8, 8], generator: g).to(ScalarType.BFloat16);
+        using var output = Stride2Conv.Apply(x, conv);
+        using var expected = nn.functional.conv2d(x.to(ScalarType.Float64), conv.weight!.detach().to(ScalarType.Float64),
+            conv.bias!.detach().to(ScalarType.Float64), [2, 2], [1, 1]).relu();
+        Assert.True(RelativeError(output, expected) < 1e-6, $"output: {RelativeError(output, expected)}");
+    }
+
+    [Fact]
+    public void DeconvModelWithStride2KernelIsTheSameFunction()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) return; // the kernel is not used there
+        random.manual_seed(23);
+        using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 64, Latent = 4 });
+        using var x = rand(3, 3, 64, 64);
+        using var eps = randn(3, 4);
+        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        Assert.True(kernelPath.Stride2Kernel);
+
+        (float Loss, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
+        {
+            vae.Compute = compute;
+            vae.zero_grad();
+            using var terms = vae.Loss(x, eps);
+            terms.Loss.backward();
+            return (terms.Loss.item<float>(), vae.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
+        }
+
+        var (loss, grads) = Run(kernelPath);
+        var (libtorchLoss, libtorchGrads) = Run(kernelPath with { Stride2Kernel = false });
+        // The layers around them run in bf16: an fp32 sum in another order can move a value across a bf16
+        // rounding boundary there, so the model agrees to within a bf16 ulp, not to fp32's.
+        Assert.True(Math.Abs(loss - libtorchLoss) / libtorchLoss < 1.0 / 256, $"loss {loss} vs {libtorchLoss}");
+        foreach (var (name, grad) in libtorchGrads)
+            Assert.True(RelativeError(grads[name], grad) < 1.0 / 256, $"{name}: {RelativeError(grads[name], grad)}");
+    }
+}
