@@ -13,10 +13,11 @@ public class Stride2ConvTests
     [Theory]
     [InlineData(false, 16, 8, 1)] // the encoder's 16×16 → 8×8 conv on a training share
     [InlineData(false, 2, 3, 1)] // one output pixel; a group of images short of four
-    [InlineData(false, 8, 5, 2)] // positions and taps split between two threads
+    [InlineData(false, 32, 16, 2)] // large enough to split positions and taps between two threads
     [InlineData(true, 2, 8, 1)] // the deconv decoder's 2×2 → 4×4 layer
     [InlineData(true, 1, 3, 1)] // one input pixel: every output is a border
-    [InlineData(true, 8, 5, 2)]
+    [InlineData(true, 8, 5, 1)] // a group of images short of four
+    [InlineData(true, 16, 16, 2)]
     public void MatchesFp64LayerAndReluValuesAndGradients(bool transposed, int side, int batch, int threads)
     {
         int before = get_num_threads();

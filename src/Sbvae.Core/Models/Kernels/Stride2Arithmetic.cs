@@ -306,19 +306,29 @@ internal static unsafe class Stride2Arithmetic
         Store(target + 3 * Channels, a30, a31, a32, a33, relu: false);
     }
 
-    /// <summary>gradient = upstream where the relu's output is positive, else 0; adds its per-channel sum (the bias gradient) to <paramref name="biasGradient"/>.</summary>
+    /// <summary>
+    /// gradient = upstream where the relu's output is positive, else 0; adds its per-channel sum (the bias
+    /// gradient) to <paramref name="biasGradient"/>, summed 64 pixels at a time and then the partial sums,
+    /// which keeps the rounding error of a long sum near that of a short one.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward(float* upstream, float* output, float* gradient, long pixels, float* biasGradient)
     {
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (long k = 0; k < pixels * Channels; k += Channels)
+        const int Chunk = 64;
+        Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default;
+        for (long start = 0; start < pixels; start += Chunk)
         {
-            s0 += Masked(upstream + k, output + k, gradient + k);
-            s1 += Masked(upstream + k + Lanes, output + k + Lanes, gradient + k + Lanes);
-            s2 += Masked(upstream + k + 2 * Lanes, output + k + 2 * Lanes, gradient + k + 2 * Lanes);
-            s3 += Masked(upstream + k + 3 * Lanes, output + k + 3 * Lanes, gradient + k + 3 * Lanes);
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (long k = start * Channels; k < Math.Min(pixels, start + Chunk) * Channels; k += Channels)
+            {
+                s0 += Masked(upstream + k, output + k, gradient + k);
+                s1 += Masked(upstream + k + Lanes, output + k + Lanes, gradient + k + Lanes);
+                s2 += Masked(upstream + k + 2 * Lanes, output + k + 2 * Lanes, gradient + k + 2 * Lanes);
+                s3 += Masked(upstream + k + 3 * Lanes, output + k + 3 * Lanes, gradient + k + 3 * Lanes);
+            }
+            (t0, t1, t2, t3) = (t0 + s0, t1 + s1, t2 + s2, t3 + s3);
         }
-        Block64.Add(biasGradient, s0, s1, s2, s3);
+        Block64.Add(biasGradient, t0, t1, t2, t3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

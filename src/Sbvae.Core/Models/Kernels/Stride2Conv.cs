@@ -96,7 +96,7 @@ internal sealed class Stride2Conv : autograd.SingleTensorFunction<Stride2Conv>
         int images = (int)x.shape[0], side = (int)x.shape[2], outSide = up ? 2 * side : side / 2;
         var output = empty([images, outSide, outSide, Channels], ScalarType.Float32);
         var biasValues = bias?.contiguous().data<float>().ToArray();
-        int parts = Math.Max(1, Math.Min(get_num_threads(), outSide * outSide));
+        int parts = Parts(images * Math.Max(side, outSide) * Math.Max(side, outSide), outSide * outSide);
         unsafe
         {
             nint xp = (nint)TensorMemory.Pointer<float>(x), wp = (nint)TensorMemory.Pointer<float>(taps), yp = (nint)TensorMemory.Pointer<float>(output);
@@ -112,13 +112,24 @@ internal sealed class Stride2Conv : autograd.SingleTensorFunction<Stride2Conv>
         return output.permute(0, 3, 1, 2);
     }
 
+    /// <summary>
+    /// Threads for a pass over <paramref name="largePixels"/> pixels of the large plane, split into at most
+    /// <paramref name="pieces"/>: libtorch's thread count where the pass takes a millisecond or more, else one.
+    /// Below that, waking .NET workers costs more than they save, and they compete with libtorch's own
+    /// threads, which spin for a while after each of its parallel ops.
+    /// </summary>
+    static int Parts(long largePixels, int pieces) => largePixels < MinParallelPixels ? 1 : Math.Max(1, Math.Min(get_num_threads(), pieces));
+
+    /// <summary>About 0.5 GFLOP of a pass (64 × 64 × 4 taps per large pixel, ×2 for multiply-add).</summary>
+    const long MinParallelPixels = 16 * 1024;
+
     /// <summary>The layer's weight gradient in its own (dim 0, dim 1, u, v) layout, dim 0 the small plane's channels.</summary>
     static Tensor WeightGradient(Tensor large, Tensor small)
     {
         int images = (int)large.shape[0], side = (int)large.shape[2];
         var taps = empty(Stride2Arithmetic.TapsLength, ScalarType.Float32); // [large channel, small channel] per tap
         var gradient = empty([Channels, Channels, 4, 4], ScalarType.Float32);
-        int parts = Math.Max(1, Math.Min(get_num_threads(), Stride2Arithmetic.Taps));
+        int parts = Parts(images * side * side, Stride2Arithmetic.Taps);
         unsafe
         {
             nint lp = (nint)TensorMemory.Pointer<float>(large), sp = (nint)TensorMemory.Pointer<float>(small), tp = (nint)TensorMemory.Pointer<float>(taps);
