@@ -32,6 +32,16 @@ internal static class Block64
     static unsafe Vector512<float> Positive(ushort* mask, Vector512<float> a) =>
         Vector512.ConditionalSelect(Vector512.GreaterThan(Bf16.Widen16(Vector256.Load(mask)), Vector512<float>.Zero), a, Vector512<float>.Zero);
 
+    /// <summary>The block as fp32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Store(float* target, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
+    {
+        a0.Store(target);
+        a1.Store(target + Lanes);
+        a2.Store(target + 2 * Lanes);
+        a3.Store(target + 3 * Lanes);
+    }
+
     /// <summary>target += the block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Add(float* target, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
