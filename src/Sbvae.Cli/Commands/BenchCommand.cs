@@ -134,7 +134,7 @@ public static class BenchCommand
         lines.Add("fp32 computes the first broadcast conv from z and updates Adam in one pass per tensor (train --precision fp32),");
         lines.Add("fp32-cl stores activations channels-last, bf16-unfused runs the large convs in bfloat16 on fp32 weights,");
         lines.Add("bf16-io computes the broadcast decoder's first conv, relu and cast in one kernel, each decoder's output layer and the encoder's input layer in others,");
-        lines.Add("bf16-unsplit the fp32 64-channel stride-2 layers on small planes (with their relu) and the encoder's 256-unit layer and heads in one kernel each, and bf16 gives each");
+        lines.Add("bf16-unsplit the fp32 64-channel stride-2 layers on small planes (with their relu) the encoder's 256-unit layer and heads, and the loss in one kernel each, and bf16 gives each");
         lines.Add("core a share of the batch on one libtorch thread instead of spreading every op (train --precision bf16).");
         lines.Add("GFLOP/s = the textbook model's training arithmetic per image (forward, weight and input gradients) times img/s;");
         lines.Add("%peak = that against the conv peak of the path's precision. cpu use = process CPU seconds per wall second while training.");

@@ -71,6 +71,13 @@ public sealed record ComputeOptions
     public bool HeadKernel { get; init; }
 
     /// <summary>
+    /// bf16 path: the loss — the reconstruction term, the KL term and their batch mean, all fp32 —
+    /// in one hand-written pass each way (<see cref="Kernels.GaussianLoss"/>) instead of some twenty
+    /// small libtorch ops. Same function in fp32; the per-image terms are then for reading only.
+    /// </summary>
+    public bool LossKernel { get; init; }
+
+    /// <summary>
     /// Training on the CPU: each core computes its share of the batch on one libtorch thread
     /// (the gradients summed in a fixed order) instead of every op spreading over the cores.
     /// Same loss and gradients up to summation order; as before, a run repeats exactly for
@@ -83,10 +90,10 @@ public sealed record ComputeOptions
     public static ComputeOptions Plain { get; } = new() { FactoredBroadcast = false };
 
     public static ComputeOptions For(Precision precision) =>
-        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, OutputKernel = precision == Precision.Bf16, InputKernel = precision == Precision.Bf16, Stride2Kernel = precision == Precision.Bf16, HeadKernel = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
+        new() { Precision = precision, ChannelsLast = precision == Precision.Bf16, FusedFirstLayer = precision == Precision.Bf16, OutputKernel = precision == Precision.Bf16, InputKernel = precision == Precision.Bf16, Stride2Kernel = precision == Precision.Bf16, HeadKernel = precision == Precision.Bf16, LossKernel = precision == Precision.Bf16, SplitBatch = precision == Precision.Bf16 };
 
     internal ScalarType Dtype => Precision == Precision.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
     public override string ToString() =>
-        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(OutputKernel ? ", output-layer kernels" : "")}{(InputKernel ? ", input-layer kernel" : "")}{(Stride2Kernel ? ", stride-2 kernel" : "")}{(HeadKernel ? ", encoder-head kernel" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
+        this == Plain ? "fp32-plain" : $"{(Precision == Precision.Bf16 ? "bf16" : "fp32")}{(ChannelsLast ? ", channels-last" : "")}{(FusedFirstLayer ? ", fused first layer" : "")}{(OutputKernel ? ", output-layer kernels" : "")}{(InputKernel ? ", input-layer kernel" : "")}{(Stride2Kernel ? ", stride-2 kernel" : "")}{(HeadKernel ? ", encoder-head kernel" : "")}{(LossKernel ? ", loss kernel" : "")}{(SplitBatch ? ", batch split across cores" : "")}";
 }

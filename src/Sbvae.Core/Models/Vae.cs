@@ -92,7 +92,7 @@ public sealed class Vae : Module<Tensor, Tensor>
         using (z) using (mu) using (logVar)
         {
             using var xHat = StepTimeline.Mark(decoder.forward(z), StepTimeline.LossLabel);
-            return LossTerms.Compute(x, xHat, mu, logVar, Config.Variance, Config.Beta);
+            return LossTerms.Compute(x, xHat, mu, logVar, Config.Variance, Config.Beta, kernel: Compute.LossKernel && Compute.Precision == Precision.Bf16);
         }
     }
 }

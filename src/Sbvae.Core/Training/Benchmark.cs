@@ -27,7 +27,7 @@ public sealed record BenchOptions
     /// conv from z, and Adam as one pass per tensor: the fp32 training path), fp32-cl (+ channels-last),
     /// bf16-unfused (+ bf16 for the large convs), bf16-io (+ the spatial broadcast decoder's
     /// first layer as one kernel, each decoder's output layer in one, and the encoder's input layer in one),
-    /// bf16-unsplit (+ the fp32 stride-2 layers on small planes and the encoder's head as one kernel each), bf16 (+ the batch split across cores: the bf16 training path).
+    /// bf16-unsplit (+ the fp32 stride-2 layers on small planes, the encoder's head and the loss as one kernel each), bf16 (+ the batch split across cores: the bf16 training path).
     /// </summary>
     public static IReadOnlyList<string> AllPaths { get; } = ["fp32-plain", "fp32-alloc", "fp32", "fp32-cl", "bf16-unfused", "bf16-io", "bf16-unsplit", "bf16"];
 
@@ -45,8 +45,8 @@ public sealed record BenchOptions
     {
         "fp32-plain" or "fp32-alloc" => ComputeOptions.Plain,
         "fp32-cl" => ComputeOptions.For(Precision.Fp32) with { ChannelsLast = true },
-        "bf16-unfused" => ComputeOptions.For(Precision.Bf16) with { FusedFirstLayer = false, OutputKernel = false, InputKernel = false, Stride2Kernel = false, HeadKernel = false, SplitBatch = false },
-        "bf16-io" => ComputeOptions.For(Precision.Bf16) with { Stride2Kernel = false, HeadKernel = false, SplitBatch = false },
+        "bf16-unfused" => ComputeOptions.For(Precision.Bf16) with { FusedFirstLayer = false, OutputKernel = false, InputKernel = false, Stride2Kernel = false, HeadKernel = false, LossKernel = false, SplitBatch = false },
+        "bf16-io" => ComputeOptions.For(Precision.Bf16) with { Stride2Kernel = false, HeadKernel = false, LossKernel = false, SplitBatch = false },
         "bf16-unsplit" => ComputeOptions.For(Precision.Bf16) with { SplitBatch = false },
         "bf16" => ComputeOptions.For(Precision.Bf16),
         "fp32" => ComputeOptions.For(Precision.Fp32),
