@@ -83,6 +83,8 @@ public static class ProfileCommand
         foreach (var l in r.Layers)
             lines.Add($"  {l.Layer,-32} {l.ForwardMs,8:F2} {l.BackwardMs,9:F2} {l.TotalMs,7:F2} {100 * l.TotalMs / r.ShareMs,5:F0}% {(l.Gflops > 0 ? $"{l.Gflops,8:F0}" : ""),8}");
         lines.Add($"  {"all layers",-32} {r.Layers.Sum(l => l.ForwardMs),8:F2} {r.Layers.Sum(l => l.BackwardMs),9:F2} {layerSum,7:F2} {100 * layerSum / r.ShareMs,5:F0}%");
+        foreach (var l in r.Layers.Where(l => l.Includes.Count > 0))
+            lines.Add($"  {l.Layer} includes {string.Join(" and ", l.Includes)} (one kernel computes them together)");
         return string.Join(Environment.NewLine, lines);
     }
 

@@ -27,10 +27,13 @@ public sealed record ProfileOptions
 /// One layer's mean time in a share of a step: forward from its input's stamp to the next
 /// layer's, backward from the gradient reaching the next layer's input to reaching its own.
 /// Its relu and dtype casts fall in with it. <see cref="Flop"/>: the textbook arithmetic of the
-/// share (<see cref="ModelFlops"/>), 0 where it has none (the loss).
+/// share (<see cref="ModelFlops"/>), 0 where it has none (the loss). <see cref="Includes"/>: the layers
+/// after it that one kernel computes with it (unstamped, so their time and arithmetic count here).
 /// </summary>
 public sealed record LayerTime(string Layer, double ForwardMs, double BackwardMs, double Flop)
 {
+    public IReadOnlyList<string> Includes { get; init; } = [];
+
     public double TotalMs => ForwardMs + BackwardMs;
     public double Gflops => Flop > 0 && TotalMs > 0 ? Flop / TotalMs / 1e6 : 0;
 }
@@ -94,12 +97,24 @@ public sealed record StepProfile(
         double share = Mean(mainShares.Select(x => x.TotalMs));
 
         var labels = mainShares.SelectMany(x => x.Layers.Keys).Distinct().ToList(); // forward order
+        // A layer without stamps is computed by one kernel with the stamped layer before it (in model order).
+        var includes = labels.ToDictionary(l => l, _ => new List<ModelFlops.Layer>());
+        string? owner = null;
+        foreach (var layer in flops)
+        {
+            if (includes.ContainsKey(layer.Name)) owner = layer.Name;
+            else if (owner is not null) includes[owner].Add(layer);
+        }
+        double Flop(ModelFlops.Layer l) => 2.0 * l.MultiplyAdds * shareImages * (l.NeedsInputGradient ? 3 : 2);
         var layers = labels.Select(label =>
         {
             var layer = flops.FirstOrDefault(l => l.Name == label);
-            double flop = layer is null ? 0 : 2.0 * layer.MultiplyAdds * shareImages * (layer.NeedsInputGradient ? 3 : 2);
+            double flop = (layer is null ? 0 : Flop(layer)) + includes[label].Sum(Flop);
             var times = mainShares.Where(x => x.Layers.ContainsKey(label)).Select(x => x.Layers[label]).ToList();
-            return new LayerTime(label, Mean(times.Select(t => t.Forward)), Mean(times.Select(t => t.Backward)), flop);
+            return new LayerTime(label, Mean(times.Select(t => t.Forward)), Mean(times.Select(t => t.Backward)), flop)
+            {
+                Includes = [.. includes[label].Select(l => l.Name)],
+            };
         }).ToList();
         return new StepProfile(decoder, precision, split, shares, shareImages, threadCount, steps.Count,
             step, share, others, lags, wait, update, Mean(steps.Select(s => Ms(s[0].Timestamp, Time(s, shareStart)))), layers);
