@@ -26,7 +26,8 @@ public static class LowPrecision
     /// runs end within 1.3 % of fp32 (four seeds), but the 150-epoch reference run ended at
     /// reconstruction 11.2 (mean of the last 10 epochs 11.25) against 9.0 with it in fp32.
     /// Each decoder's last layer has a hand-written kernel that reads the bf16 activation
-    /// (ComputeOptions.OutputKernel).
+    /// (ComputeOptions.OutputKernel), and the fp32 64-channel stride-2 layers with their relus run in
+    /// one (ComputeOptions.Stride2Kernel).
     /// </summary>
     public const int MinChannels = 16, MinPlane = 16 * 16;
 
