@@ -65,20 +65,6 @@ public class EncoderHeadTests
         var kernelPath = ComputeOptions.For(Precision.Bf16);
         Assert.True(kernelPath.HeadKernel);
 
-        (float Loss, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
-        {
-            vae.Compute = compute;
-            vae.zero_grad();
-            using var terms = vae.Loss(x, eps);
-            terms.Loss.backward();
-            return (terms.Loss.item<float>(), vae.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
-        }
-
-        var (loss, grads) = Run(kernelPath);
-        var (libtorchLoss, libtorchGrads) = Run(kernelPath with { HeadKernel = false });
-        // As for the stride-2 kernel: fp32 sums in another order, and bf16 layers around them.
-        Assert.True(Math.Abs(loss - libtorchLoss) / libtorchLoss < 1.0 / 256, $"loss {loss} vs {libtorchLoss}");
-        foreach (var (name, grad) in libtorchGrads)
-            Assert.True(RelativeError(grads[name], grad) < 1.0 / 256, $"{name}: {RelativeError(grads[name], grad)}");
+        DecoderRun.AssertSameFunction(vae, x, eps, kernelPath, kernelPath with { HeadKernel = false });
     }
 }

@@ -25,6 +25,7 @@ public class Stride2ConvTests
         try
         {
             using var g = new Generator(21);
+            random.manual_seed(21); // the layer's initial weights
             Convolution layer = transposed ? nn.ConvTranspose2d(64, 64, 4, stride: 2, padding: 1) : nn.Conv2d(64, 64, 4, stride: 2, padding: 1);
             using var _ = layer;
             using var x = LowPrecision.ToChannelsLast(randn([batch, 64, side, side], generator: g)).requires_grad_(true);
@@ -54,7 +55,9 @@ public class Stride2ConvTests
 
             // fp32 arithmetic summed in another order than fp64: a few fp32 ulps.
             Assert.True(RelativeError(output, expected) < 1e-6, $"output: {RelativeError(output, expected)}");
-            Assert.True(output.masked_select(pre.detach() <= 0).eq(0).all().item<bool>(), "zero where the layer's output is not positive");
+            // Zero where the exact pre-activation is negative by more than fp32's rounding of a 1024-term sum (≈ 1e-5 here):
+            // closer to zero, the fp32 sum may land on either side.
+            Assert.True(output.masked_select(pre.detach() < -1e-4).eq(0).all().item<bool>(), "zero where the layer's output is negative");
             Assert.True(RelativeError(x.grad!, x64.grad!) < 1e-6, $"input: {RelativeError(x.grad!, x64.grad!)}");
             Assert.True(RelativeError(layer.weight!.grad!, w64.grad!) < 1e-6, $"weight: {RelativeError(layer.weight!.grad!, w64.grad!)}");
             Assert.True(RelativeError(layer.bias!.grad!, b64.grad!) < 1e-6, $"bias: {RelativeError(layer.bias!.grad!, b64.grad!)}");
@@ -86,21 +89,6 @@ public class Stride2ConvTests
         var kernelPath = ComputeOptions.For(Precision.Bf16);
         Assert.True(kernelPath.Stride2Kernel);
 
-        (float Loss, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
-        {
-            vae.Compute = compute;
-            vae.zero_grad();
-            using var terms = vae.Loss(x, eps);
-            terms.Loss.backward();
-            return (terms.Loss.item<float>(), vae.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
-        }
-
-        var (loss, grads) = Run(kernelPath);
-        var (libtorchLoss, libtorchGrads) = Run(kernelPath with { Stride2Kernel = false });
-        // The layers around them run in bf16: an fp32 sum in another order can move a value across a bf16
-        // rounding boundary there, so the model agrees to within a bf16 ulp, not to fp32's.
-        Assert.True(Math.Abs(loss - libtorchLoss) / libtorchLoss < 1.0 / 256, $"loss {loss} vs {libtorchLoss}");
-        foreach (var (name, grad) in libtorchGrads)
-            Assert.True(RelativeError(grads[name], grad) < 1.0 / 256, $"{name}: {RelativeError(grads[name], grad)}");
+        DecoderRun.AssertSameFunction(vae, x, eps, kernelPath, kernelPath with { Stride2Kernel = false });
     }
 }
