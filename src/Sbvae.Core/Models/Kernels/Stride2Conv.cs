@@ -14,7 +14,8 @@ namespace Sbvae.Models.Kernels;
 /// passes. The transposed conv is the conv's adjoint, so the same three passes serve both layers:
 /// one's forward is the other's input gradient.
 /// Input (B, 64, S, S), fp32 or bf16 (computed in fp32); output relu(layer(x)) fp32, channels-last.
-/// Parts of a pass run on libtorch's thread count (one on the batch-split training path).
+/// A pass runs on the calling thread unless it is large (<see cref="Parts"/>): on the batch-split training
+/// path each core has its own share anyway.
 /// </summary>
 internal sealed class Stride2Conv : autograd.SingleTensorFunction<Stride2Conv>
 {
