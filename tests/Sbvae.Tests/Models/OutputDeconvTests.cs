@@ -11,9 +11,10 @@ public class OutputDeconvTests
     static double RelativeError(Tensor actual, Tensor expected) => DecoderRun.RelativeError(actual, expected);
 
     [Theory]
-    [InlineData(11, 64)] // border columns one by one, interior ones four at a time, a remainder
+    [InlineData(11, 64)] // one part-filled block of 32 columns; interior input-gradient pixels four at a time and a remainder
     [InlineData(2, 64)]  // no interior block at all
     [InlineData(6, 128)] // two channel blocks
+    [InlineData(35, 64)] // a whole block of 32 columns and a part-filled one
     public void MatchesFp64ReluTransposedConvValuesAndGradients(int side, int channels)
     {
         using var g = new Generator(7);
