@@ -31,6 +31,7 @@ public static class BenchCommand
         var defaults = new BenchOptions();
         var steps = new Option<int>("--steps") { Description = "Timed training steps (and inference batches) per measurement", DefaultValueFactory = _ => defaults.Steps };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps before each measurement", DefaultValueFactory = _ => defaults.Warmup };
+        var warmupSeconds = new Option<double>("--warmup-seconds") { Description = "The warm-up lasts at least this long", DefaultValueFactory = _ => defaults.WarmupSeconds };
         var rounds = new Option<int>("--rounds") { Description = "Interleaved repeats; the best round counts (filters out other load)", DefaultValueFactory = _ => defaults.Rounds };
         var batch = new Option<int>("--batch") { Description = "Batch size (reference 16)", DefaultValueFactory = _ => defaults.Batch };
         var decoder = new Option<string>("--decoder") { Description = "sbd, deconv or both", DefaultValueFactory = _ => "both" };
@@ -40,7 +41,7 @@ public static class BenchCommand
         var worker = new Option<string?>("--worker") { Hidden = true };
         var cmd = new Command("bench", "Measure training and inference throughput and memory of each decoder and compute path")
         {
-            steps, warmup, rounds, batch, decoder, paths, threads, json, worker,
+            steps, warmup, warmupSeconds, rounds, batch, decoder, paths, threads, json, worker,
         };
         cmd.SetAction(p =>
         {
@@ -49,6 +50,7 @@ public static class BenchCommand
             {
                 Steps = p.GetValue(steps),
                 Warmup = p.GetValue(warmup),
+                WarmupSeconds = p.GetValue(warmupSeconds),
                 Rounds = p.GetValue(rounds),
                 Batch = p.GetValue(batch),
                 Threads = p.GetValue(threads),
@@ -102,7 +104,7 @@ public static class BenchCommand
         var start = SelfProcess.StartInfo();
         foreach (var a in new[]
         {
-            "bench", "--worker", $"{decoder}:{path}", "--steps", $"{options.Steps}", "--warmup", $"{options.Warmup}",
+            "bench", "--worker", $"{decoder}:{path}", "--steps", $"{options.Steps}", "--warmup", $"{options.Warmup}", "--warmup-seconds", $"{options.WarmupSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             "--batch", $"{options.Batch}", "--threads", $"{options.Threads}", "--paths", path,
         }) start.ArgumentList.Add(a);
         if (!BenchOptions.TunesAllocator(path)) start.Environment[PlainAllocatorVariable] = "1";
@@ -121,7 +123,7 @@ public static class BenchCommand
         var lines = new List<string>
         {
             $"machine: {r.Machine}",
-            $"threads: {r.Threads}; native bf16: {(r.NativeBf16 ? "yes" : "no")} (auto = {r.AutoPrecision}); batch {r.Options.Batch}, k = {r.Options.Latent}; best of {r.Options.Rounds} rounds × {r.Options.Steps} steps",
+            $"threads: {r.Threads}; native bf16: {(r.NativeBf16 ? "yes" : "no")} (auto = {r.AutoPrecision}); batch {r.Options.Batch}, k = {r.Options.Latent}; best of {r.Options.Rounds} rounds × {r.Options.Steps} steps after {r.Options.Warmup} warm-up steps and at least {r.Options.WarmupSeconds:0.#} s",
             $"conv peak on {r.Threads} threads: fp32 {r.PeakGflopsFp32:F0} GFLOP/s{(r.PeakGflopsBf16 > 0 ? $", bf16 {r.PeakGflopsBf16:F0} GFLOP/s" : "")}; "
                 + $"one training image: {string.Join(", ", r.TrainGflopPerImage.Select(kv => $"{kv.Key} {kv.Value:F3} GFLOP"))}",
             "",

@@ -11,6 +11,11 @@ public sealed record BenchOptions
     public int Steps { get; init; } = 60;
     /// <summary>Untimed steps first: JIT compilation and the heap settling into its steady-state layout take a few dozen steps.</summary>
     public int Warmup { get; init; } = 40;
+    /// <summary>
+    /// The warm-up also lasts at least this long: .NET recompiles a step's hot methods in the background a second
+    /// or two after they start, so 40 fast steps (under a second) measured the deconv bf16 step 5–10 % below its pace.
+    /// </summary>
+    public double WarmupSeconds { get; init; } = 3;
     /// <summary>Every path runs once per round, interleaved, and the best round counts: on a shared machine that filters out other load.</summary>
     public int Rounds { get; init; } = 2;
     public int Batch { get; init; } = 16;
@@ -34,6 +39,7 @@ public sealed record BenchOptions
     public void Validate()
     {
         if (Steps < 1 || Warmup < 0 || Rounds < 1) throw new SbvaeException("steps and rounds must be at least 1, warm-up at least 0");
+        if (!(WarmupSeconds >= 0 && WarmupSeconds <= 3600)) throw new SbvaeException($"warm-up seconds must be between 0 and 3600, got {WarmupSeconds}");
         if (Batch < 1 || Batch > 4096) throw new SbvaeException($"batch must be between 1 and 4096, got {Batch}");
         if (Latent < 1) throw new SbvaeException($"latent must be at least 1, got {Latent}");
         foreach (var p in Paths)
@@ -91,7 +97,7 @@ public static class Benchmark
         TimeSpan cpuStart = default;
         double rssStart = 0;
         long faultsStart = 0;
-        run.Run(options.Warmup, options.Steps, () =>
+        run.Run(options.Warmup, options.Steps, TimeSpan.FromSeconds(options.WarmupSeconds), () =>
         {
             rssStart = ProcessMemory.ResidentMb();
             faultsStart = ProcessMemory.MinorPageFaults();

@@ -6,7 +6,7 @@ namespace Sbvae.Training;
 
 /// <summary>
 /// A model and trainer on the built-in reference data, for measuring training (`sbvae bench`,
-/// `sbvae profile`): a number of warm-up steps, then the measured ones.
+/// `sbvae profile`): warm-up steps, then the measured ones.
 /// </summary>
 internal sealed class ReferenceRun : IDisposable
 {
@@ -24,20 +24,33 @@ internal sealed class ReferenceRun : IDisposable
         Trainer = new Trainer(Model, Images, train);
     }
 
-    /// <summary>Trains <paramref name="warmup"/> + <paramref name="steps"/> steps; <paramref name="measuring"/> runs just before the first measured one.</summary>
-    public void Run(int warmup, int steps, Action measuring)
+    /// <summary>
+    /// Trains at least <paramref name="warmup"/> steps for at least <paramref name="minWarmup"/>, then <paramref name="steps"/>
+    /// more; <paramref name="measuring"/> runs just before the first measured one.
+    /// </summary>
+    public void Run(int warmup, int steps, TimeSpan minWarmup, Action measuring)
     {
         using var cancel = new CancellationTokenSource();
-        int done = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int done = 0, measuredFrom = -1;
         void Count(StepProgress _)
         {
-            if (++done == warmup) measuring();
-            if (done == warmup + steps) cancel.Cancel();
+            done++;
+            if (measuredFrom < 0 && done >= warmup && clock.Elapsed >= minWarmup)
+            {
+                measuredFrom = done;
+                measuring();
+            }
+            if (measuredFrom >= 0 && done == measuredFrom + steps) cancel.Cancel();
         }
         Trainer.StepCompleted += Count;
         try
         {
-            if (warmup == 0) measuring();
+            if (warmup == 0 && minWarmup <= TimeSpan.Zero)
+            {
+                measuredFrom = 0;
+                measuring();
+            }
             Trainer.Run(cancel.Token);
         }
         finally { Trainer.StepCompleted -= Count; }

@@ -59,7 +59,7 @@ public sealed record StepProfile(
         IReadOnlyList<IReadOnlyList<TimelineEvent>> recorded;
         try
         {
-            run.Run(options.Warmup, options.Steps, () => StepTimeline.Start(run.Model));
+            run.Run(options.Warmup, options.Steps, TimeSpan.Zero, () => StepTimeline.Start(run.Model));
             recorded = StepTimeline.Threads();
         }
         finally

@@ -63,6 +63,7 @@ public class BadInputTests
         yield return ["unknown precision", "train --decoder sbd --precision fp8 --dataset {data16} --out {root}/x", "precision"];
         yield return ["bench unknown path", "bench --paths fp32,turbo", "turbo"];
         yield return ["bench zero steps", "bench --steps 0", "steps"];
+        yield return ["bench negative warm-up time", "bench --warmup-seconds -1", "warm-up seconds"];
         yield return ["bench unknown decoder", "bench --decoder vit", "unknown decoder"];
         yield return ["profile zero steps", "profile --steps 0", "steps"];
         yield return ["profile unknown decoder", "profile --decoder vit --steps 1", "unknown decoder"];

@@ -11,7 +11,7 @@ public class BenchCommandTests
         string dir = TestData.TempDir("bench");
         string json = Path.Combine(dir, "bench.json");
         var r = Cli.Run("bench", "--decoder", "deconv", "--paths", "fp32-plain,fp32", "--steps", "3", "--warmup", "1",
-            "--rounds", "1", "--threads", "1", "--json", json);
+            "--warmup-seconds", "0", "--rounds", "1", "--threads", "1", "--json", json);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("fp32-plain", r.Out);
         Assert.Contains("train img/s", r.Out);
