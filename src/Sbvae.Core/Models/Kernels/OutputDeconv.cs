@@ -121,8 +121,7 @@ internal sealed class OutputDeconv : autograd.SingleTensorFunction<OutputDeconv>
             rowsBuffer = GC.AllocateArray<float>(3 * shape.C * Pitch(shape.S) + Lanes, pinned: true);
             rowsFor = (shape.S, shape.C);
         }
-        var start = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(rowsBuffer!));
-        return (float*)(((nint)start + 63) & ~(nint)63);
+        return TensorMemory.CacheAligned(rowsBuffer!);
     }
 
     [ThreadStatic] static float[]? rowsBuffer;

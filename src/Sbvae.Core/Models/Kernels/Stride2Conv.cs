@@ -66,8 +66,7 @@ internal sealed class Stride2Conv : autograd.SingleTensorFunction<Stride2Conv>
     static unsafe float* ScratchTaps()
     {
         scratch ??= GC.AllocateUninitializedArray<float>(Stride2Arithmetic.TapsLength + Block64.Lanes, pinned: true);
-        var start = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(scratch));
-        return (float*)(((nint)start + 63) & ~(nint)63); // whole cache lines
+        return TensorMemory.CacheAligned(scratch); // whole cache lines
     }
 
     [ThreadStatic] static float[]? scratch;

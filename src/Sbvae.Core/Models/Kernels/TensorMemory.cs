@@ -28,6 +28,13 @@ internal static class TensorMemory
         return (T*)Data(t.Handle);
     }
 
+    /// <summary>The first whole cache line of a pinned buffer (allocate 16 floats more than needed).</summary>
+    public static unsafe float* CacheAligned(float[] pinned)
+    {
+        var start = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(pinned));
+        return (float*)(((nint)start + 63) & ~(nint)63);
+    }
+
     /// <summary>Runs <paramref name="body"/>(part, parts) for each of <paramref name="parts"/> parts, in parallel.</summary>
     public static void Parallel(int parts, Action<int, int> body)
     {
