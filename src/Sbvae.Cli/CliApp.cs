@@ -34,7 +34,7 @@ public static class CliApp
 
     public static int Run(string[] args)
     {
-        if (Environment.GetEnvironmentVariable(BenchCommand.PlainAllocatorVariable) is null) Training.NativeAllocator.Tune();
+        if (Environment.GetEnvironmentVariable(BenchCommand.PlainAllocatorVariable) is null) Engine.NativeAllocator.Tune();
         ParseResult parsed = BuildRoot().Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Sbvae.Models;
+using Sbvae.Diagnostics;
+using Sbvae.Engine;
 using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;

@@ -5,6 +5,7 @@ using Sbvae.Data;
 using Sbvae.Evaluation;
 using Sbvae.Models;
 using Sbvae.Reports;
+using Sbvae.Engine;
 using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;

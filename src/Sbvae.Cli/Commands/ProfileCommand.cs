@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Sbvae.Models;
+using Sbvae.Diagnostics;
+using Sbvae.Engine;
 using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;

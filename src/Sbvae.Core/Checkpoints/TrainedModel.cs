@@ -1,4 +1,5 @@
 using Sbvae.Data;
+using Sbvae.Engine;
 using Sbvae.Models;
 using Sbvae.Training;
 using TorchSharp;
@@ -13,6 +14,8 @@ namespace Sbvae.Checkpoints;
 public sealed class TrainedModel : IDisposable
 {
     public Vae Model { get; }
+    /// <summary>The model's inference pass on its device (<see cref="Engines.ForInference"/>).</summary>
+    public IInference Inference { get; }
     public RunConfig Config { get; }
     public RunFolder Run { get; }
     public TrainingState State { get; }
@@ -24,13 +27,14 @@ public sealed class TrainedModel : IDisposable
     TrainedModel(Vae model, RunConfig config, RunFolder run, TrainingState state, Device device)
     {
         Model = model; Config = config; Run = run; State = state; Device = device;
+        Inference = Engines.ForInference(model);
     }
 
     public static TrainedModel Load(string runDir, string device = "cpu")
     {
         var run = RunFolder.Open(runDir);
         var checkpoint = run.LoadCheckpoint();
-        var dev = TrainingSession.ResolveDevice(device);
+        var dev = Devices.Resolve(device);
         var model = new Vae(checkpoint.Config.Model);
         model.to(dev);
         checkpoint.LoadInto(model);
@@ -63,7 +67,7 @@ public sealed class TrainedModel : IDisposable
         {
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, images.Count - start);
-            var (m, lv) = Model.Encoder.forward(images.Range(start, n));
+            var (m, lv) = Inference.Encode(images.Range(start, n));
             m.cpu().data<float>().CopyTo(mu, start * Latent);
             lv.cpu().data<float>().CopyTo(logVar, start * Latent);
         }
@@ -80,7 +84,7 @@ public sealed class TrainedModel : IDisposable
         {
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, images.Count - start);
-            Model.Reconstruct(images.Range(start, n)).cpu().data<float>().CopyTo(recon, (int)(start * per));
+            Inference.Reconstruct(images.Range(start, n)).cpu().data<float>().CopyTo(recon, (int)(start * per));
         }
         return recon;
     }
@@ -92,13 +96,13 @@ public sealed class TrainedModel : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var z = tensor(codes, [n, Latent]).to(Device);
-        return Model.Decode(z).cpu().data<float>().ToArray();
+        return Inference.Decode(z).cpu().data<float>().ToArray();
     }
 
     public TrainingImages Images(ImageDataset data)
     {
         CheckDataset(data);
-        return TrainingSession.ToTrainingImages(data, Device);
+        return TrainingImages.From(data, Device);
     }
 
     public void Dispose() => Model.Dispose();

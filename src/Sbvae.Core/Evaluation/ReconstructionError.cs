@@ -25,7 +25,7 @@ public static class ReconstructionError
             using var scope = NewDisposeScope();
             int n = Math.Min(batch, images.Count - start);
             var x = images.Range(start, n);
-            var err = (model.Model.Reconstruct(x) - x).pow(two).flatten(1).sum(1).div(twiceVariance);
+            var err = (model.Inference.Reconstruct(x) - x).pow(two).flatten(1).sum(1).div(twiceVariance);
             var values = err.to(ScalarType.Float64).cpu().data<double>().ToArray();
             values.CopyTo(errors, start);
         }

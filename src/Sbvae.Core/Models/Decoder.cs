@@ -4,8 +4,4 @@ using static TorchSharp.torch.nn;
 namespace Sbvae.Models;
 
 /// <summary>p(x|z)'s mean μ_D: maps codes (B, k) to images (B, C, H, W).</summary>
-public abstract class Decoder(string name) : Module<Tensor, Tensor>(name)
-{
-    /// <summary>How to compute (precision, factored layers); set through <see cref="Vae.Compute"/>.</summary>
-    public ComputeOptions Compute { get; set; } = new();
-}
+public abstract class Decoder(string name) : Module<Tensor, Tensor>(name);

@@ -1,5 +1,3 @@
-using Sbvae.Models.Kernels;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -35,20 +33,17 @@ public sealed class DeconvDecoder : Decoder
         RegisterComponents();
     }
 
+    /// <summary>The linear layer and its relu.</summary>
+    internal Sequential Upsampling => decoder_upsampling;
+    /// <summary>The transposed convs, each but the last followed by its relu.</summary>
+    internal Sequential Deconvs => decoder_deconv;
+    /// <summary>Side of the first feature map.</summary>
+    internal int Grid => grid;
+
     public override Tensor forward(Tensor z)
     {
-        using var scope = NewDisposeScope();
-        var features = LowPrecision.Run(decoder_upsampling, z, Compute).view(-1, 64, grid, grid);
-        var layers = decoder_deconv.children().Cast<Module<Tensor, Tensor>>().ToList();
-        var h = LowPrecision.Run(layers.SkipLast(2), features, Compute); // up to the last relu
-        // On the bf16 path, the last relu and layer in one hand-written pass where it applies. It
-        // reads the pre-activation in bf16: rounded here if its layer ran in fp32 (small images),
-        // as every bf16 layer rounds its input.
-        if (Compute.OutputKernel && Compute.Dtype == ScalarType.BFloat16 && layers[^1] is ConvTranspose2d last)
-        {
-            var pre = h.to(ScalarType.BFloat16);
-            if (OutputDeconv.Handles(pre, last)) return OutputDeconv.Apply(StepTimeline.Mark(pre, last), last).to(z.dtype).MoveToOuterDisposeScope();
-        }
-        return LowPrecision.Run(layers.TakeLast(2), h, Compute).to(z.dtype).MoveToOuterDisposeScope();
+        using var features = decoder_upsampling.forward(z);
+        using var planes = features.view(-1, 64, grid, grid);
+        return decoder_deconv.forward(planes);
     }
 }

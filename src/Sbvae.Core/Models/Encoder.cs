@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -31,33 +30,14 @@ public sealed class Encoder : Module<Tensor, (Tensor Mu, Tensor LogVar)>
         RegisterComponents();
     }
 
-    /// <summary>How to compute (precision); set through <see cref="Vae.Compute"/>.</summary>
-    public ComputeOptions Compute { get; set; } = new();
+    /// <summary>The convs, the flatten and the 256-unit layer, each followed by its relu.</summary>
+    internal Sequential Body => encoder_conv;
+    internal Linear MuHead => (Linear)fc_mu[0];
+    internal Linear LogVarHead => (Linear)fc_log_var[0];
 
     public override (Tensor Mu, Tensor LogVar) forward(Tensor x)
     {
-        using var scope = NewDisposeScope();
-        var layers = encoder_conv.children().Cast<Module<Tensor, Tensor>>().ToList();
-        // On the bf16 path, the first conv and its relu in one hand-written pass where it applies and
-        // the next conv runs in bf16 (it reads the kernel's bf16 activation as it is; at smaller
-        // images it runs fp32, and rounding its input to bf16 would be new).
-        bool inputKernel = Compute.InputKernel && Compute.Dtype == ScalarType.BFloat16
-            && layers[0] is Conv2d first && Kernels.InputConv.Handles(x, first)
-            && LowPrecision.RunsLow(layers[2], x.shape[2] / 2 * (x.shape[3] / 2), x.device_type);
-        var h = inputKernel ? Kernels.InputConv.Apply(StepTimeline.Mark(x, layers[0]), (Conv2d)layers[0]) : x;
-        // The convs (and their relus), then on the bf16 path the flatten, hidden layer and heads in one
-        // hand-written pass where it applies; else the rest as modules.
-        var convs = LowPrecision.Run(layers.Take(layers.Count - 3).Skip(inputKernel ? 2 : 0), h, Compute);
-        var hidden = (Linear)layers[^2];
-        var (fcMu, fcLogVar) = ((Linear)fc_mu.children().Single(), (Linear)fc_log_var.children().Single());
-        if (Compute.HeadKernel && Compute.Dtype == ScalarType.BFloat16 && Kernels.EncoderHead.Handles(convs, hidden, fcMu, fcLogVar))
-        {
-            var (kernelMu, kernelLogVar) = Kernels.EncoderHead.Apply(StepTimeline.Mark(convs, hidden), hidden, fcMu, fcLogVar);
-            return (kernelMu.to(x.dtype).MoveToOuterDisposeScope(), kernelLogVar.to(x.dtype).MoveToOuterDisposeScope());
-        }
-        var features = LowPrecision.Run(layers.TakeLast(3), convs, Compute);
-        var mu = LowPrecision.Run(fc_mu, features, Compute).to(x.dtype);
-        var logVar = LowPrecision.Run(fc_log_var, features, Compute).to(x.dtype);
-        return (mu.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
+        using var features = encoder_conv.forward(x);
+        return (fc_mu.forward(features), fc_log_var.forward(features));
     }
 }

@@ -5,7 +5,8 @@ namespace Sbvae.Models;
 
 /// <summary>
 /// The two terms of the negative ELBO, per image (SPEC §4), and the batch loss
-/// mean(reconstruction + β·KL) that is minimised. On the kernel path only the loss carries gradients.
+/// mean(reconstruction + β·KL) that is minimised. (The engine's loss kernel returns the same
+/// three, of which only the loss carries gradients.)
 /// </summary>
 public sealed class LossTerms : IDisposable
 {
@@ -16,20 +17,9 @@ public sealed class LossTerms : IDisposable
     /// <summary>Scalar: batch mean of reconstruction + β·KL.</summary>
     public required Tensor Loss { get; init; }
 
-    /// <param name="kernel">Compute it in one hand-written pass where it applies (<see cref="ComputeOptions.LossKernel"/>).</param>
-    public static LossTerms Compute(Tensor x, Tensor xHat, Tensor mu, Tensor logVar, double variance, double beta, bool kernel = false)
+    public static LossTerms Compute(Tensor x, Tensor xHat, Tensor mu, Tensor logVar, double variance, double beta)
     {
         using var scope = NewDisposeScope();
-        if (kernel && Kernels.GaussianLoss.Handles(x, xHat, mu, logVar))
-        {
-            var (reconstruction, klTerm, batchLoss) = Kernels.GaussianLoss.Apply(x, xHat, mu, logVar, variance, beta);
-            return new LossTerms
-            {
-                Reconstruction = reconstruction.MoveToOuterDisposeScope(),
-                Kl = klTerm.MoveToOuterDisposeScope(),
-                Loss = batchLoss.MoveToOuterDisposeScope(),
-            };
-        }
         // Scalars held until the end: TorchSharp passes an implicit one (tensor · double, square()'s
         // exponent, the alpha of add) to libtorch without keeping it alive, so a GC triggered by
         // another thread (the split training step) can finalise it while libtorch still reads it.

@@ -17,20 +17,6 @@ public sealed class Vae : Module<Tensor, Tensor>
     public Encoder Encoder => encoder;
     public Decoder Decoder => decoder;
 
-    /// <summary>
-    /// How forward and backward compute (precision, factored layers). A runtime setting: the
-    /// weights stay fp32 and the state_dict and checkpoints do not change.
-    /// </summary>
-    public ComputeOptions Compute
-    {
-        get => decoder.Compute;
-        set
-        {
-            encoder.Compute = value;
-            decoder.Compute = value;
-        }
-    }
-
     public Vae(ModelConfig config) : base(nameof(Vae))
     {
         config.Validate();
@@ -42,29 +28,34 @@ public sealed class Vae : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Returns (z, μ, log σ²) with z = μ + exp(½ log σ²)·ε, ε ~ N(0, I) drawn from <paramref name="noise"/>.</summary>
-    public (Tensor Z, Tensor Mu, Tensor LogVar) Encode(Tensor x, Generator? noise = null)
-    {
-        using var eps = Noise(x.shape[0], x.device, noise);
-        return Encode(x, eps);
-    }
-
-    /// <summary>Returns (z, μ, log σ²) with z = μ + exp(½ log σ²)·ε for the given ε (B, k).</summary>
-    public (Tensor Z, Tensor Mu, Tensor LogVar) Encode(Tensor x, Tensor eps)
-    {
-        var (mu, logVar) = encoder.forward(x);
-        using var scope = NewDisposeScope();
-        using var half = 0.5.ToScalar(); // held, not implicit: see LossTerms.Compute
-        using var one = 1.ToScalar();
-        var z = mu.add(logVar.mul(half).exp().mul(eps), one).MoveToOuterDisposeScope();
-        return (z, mu, logVar);
-    }
-
     /// <summary>ε ~ N(0, I) for a batch, (B, k) fp32, drawn on the CPU from <paramref name="noise"/> so every device draws the same.</summary>
     public Tensor Noise(long batch, Device device, Generator? noise = null)
     {
         using var eps = randn([batch, Config.Latent], dtype: ScalarType.Float32, generator: noise);
         return eps.to(device);
+    }
+
+    /// <summary>z = μ + exp(½ log σ²)·ε: the reparameterised sample, differentiable in μ and log σ².</summary>
+    public static Tensor Reparameterize(Tensor mu, Tensor logVar, Tensor eps)
+    {
+        using var scope = NewDisposeScope();
+        using var half = 0.5.ToScalar(); // held, not implicit: see LossTerms.Compute
+        using var one = 1.ToScalar();
+        return mu.add(logVar.mul(half).exp().mul(eps), one).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Returns (z, μ, log σ²) for the given ε (B, k).</summary>
+    public (Tensor Z, Tensor Mu, Tensor LogVar) Encode(Tensor x, Tensor eps)
+    {
+        var (mu, logVar) = encoder.forward(x);
+        return (Reparameterize(mu, logVar, eps), mu, logVar);
+    }
+
+    /// <summary>Returns (z, μ, log σ²) with ε drawn from <paramref name="noise"/>.</summary>
+    public (Tensor Z, Tensor Mu, Tensor LogVar) Encode(Tensor x, Generator? noise = null)
+    {
+        using var eps = Noise(x.shape[0], x.device, noise);
+        return Encode(x, eps);
     }
 
     public Tensor Decode(Tensor z) => decoder.forward(z);
@@ -78,21 +69,14 @@ public sealed class Vae : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => Reconstruct(x);
 
-    /// <summary>Per-image loss terms (SPEC §4) for a batch, with one reparameterised sample each.</summary>
-    public LossTerms Loss(Tensor x, Generator? noise = null)
-    {
-        using var eps = Noise(x.shape[0], x.device, noise);
-        return Loss(x, eps);
-    }
-
-    /// <summary>Per-image loss terms for a batch with the given reparameterisation noise ε (B, k).</summary>
+    /// <summary>Per-image loss terms (SPEC §4) for a batch with the given reparameterisation noise ε (B, k).</summary>
     public LossTerms Loss(Tensor x, Tensor eps)
     {
         var (z, mu, logVar) = Encode(x, eps);
         using (z) using (mu) using (logVar)
         {
-            using var xHat = StepTimeline.Mark(decoder.forward(z), StepTimeline.LossLabel);
-            return LossTerms.Compute(x, xHat, mu, logVar, Config.Variance, Config.Beta, kernel: Compute.LossKernel && Compute.Precision == Precision.Bf16);
+            using var xHat = decoder.forward(z);
+            return LossTerms.Compute(x, xHat, mu, logVar, Config.Variance, Config.Beta);
         }
     }
 }

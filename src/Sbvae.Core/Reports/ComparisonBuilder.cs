@@ -49,7 +49,7 @@ public static class ComparisonBuilder
     static string PrecisionText(Training.TrainConfig train)
     {
         if (train.Precision != "auto") return train.Precision;
-        var picked = Models.PrecisionSupport.Resolve("auto", TorchSharp.torch.device(train.Device));
+        var picked = Engine.PrecisionSupport.Resolve("auto", TorchSharp.torch.device(train.Device));
         return $"auto: {picked.ToString().ToLowerInvariant()} on this machine";
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Sbvae.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,6 +30,9 @@ public sealed class TrainingImages : IDisposable
         pixels = rgb.contiguous().to(device);
     }
 
+    public static TrainingImages From(ImageDataset data, Device device) =>
+        new(data.Pixels, data.Count, data.Height, data.Width, data.Channels, device);
+
     /// <summary>Images at <paramref name="indices"/> as float32 in [0, 1], shape (B, 3, H, W).</summary>
     public Tensor Batch(long[] indices)
     {
@@ -50,8 +54,8 @@ public sealed class TrainingImages : IDisposable
             if ((ulong)i >= (ulong)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"image {i} of {Count}");
         long image = 3L * Size * Size;
         var batch = empty([indices.Length, 3, Size, Size], ScalarType.Float32);
-        byte* source = Models.Kernels.TensorMemory.Pointer<byte>(pixels);
-        float* target = Models.Kernels.TensorMemory.Pointer<float>(batch);
+        byte* source = Kernels.TensorMemory.Pointer<byte>(pixels);
+        float* target = Kernels.TensorMemory.Pointer<float>(batch);
         for (int n = 0; n < indices.Length; n++) ToUnit(source + indices[n] * image, target + n * image, image);
         return batch;
     }

@@ -1,5 +1,6 @@
 using Sbvae.Checkpoints;
 using Sbvae.Data;
+using Sbvae.Engine;
 using Sbvae.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,36 +17,14 @@ public sealed record TrainOutcome(bool Completed, TrainingState State, RunFolder
 public static class TrainingSession
 {
     /// <summary>Sets libtorch's thread count (0 = one per core) and returns the count used.</summary>
-    public static int UseThreads(int threads)
-    {
-        int n = threads > 0 ? threads : Environment.ProcessorCount;
-        LibtorchThreads.Set(n);
-        return n;
-    }
+    public static int UseThreads(int threads) => LibtorchThreads.Use(threads);
 
-    public static Device ResolveDevice(string name)
-    {
-        if (name.StartsWith("cuda", StringComparison.Ordinal) && !torch.cuda.is_available())
-            throw new SbvaeException("CUDA is not available (this build uses the CPU libtorch); use --device cpu");
-        return torch.device(name);
-    }
-
-    static readonly object GlobalSeed = new();
+    public static Device ResolveDevice(string name) => Devices.Resolve(name);
 
     /// <summary>A model with the run's initial weights (seeded) on <paramref name="device"/>.</summary>
-    public static Vae BuildModel(ModelConfig config, int seed, Device device)
-    {
-        lock (GlobalSeed) // the weights come from libtorch's global generator; runs may start side by side
-        {
-            torch.random.manual_seed((long)(Seeds.InitSeed(seed) >> 1));
-            var model = new Vae(config);
-            model.to(device);
-            return model;
-        }
-    }
+    public static Vae BuildModel(ModelConfig config, int seed, Device device) => ModelBuilder.Build(config, seed, device);
 
-    public static TrainingImages ToTrainingImages(ImageDataset data, Device device) =>
-        new(data.Pixels, data.Count, data.Height, data.Width, data.Channels, device);
+    public static TrainingImages ToTrainingImages(ImageDataset data, Device device) => TrainingImages.From(data, device);
 
     /// <summary>Starts a new run in <paramref name="dir"/>.</summary>
     public static TrainOutcome Start(string dir, RunConfig config, ImageDataset data,
@@ -91,7 +70,7 @@ public static class TrainingSession
         Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel, CoreShare.Lease? cores)
     {
         using var images = ToTrainingImages(data, model.parameters().First().device);
-        using var trainer = new Trainer(model, images, config.Train, from?.State) { Cores = cores };
+        using var trainer = new Trainer(model, images, config.Train, from?.State, cores: cores);
         from?.LoadInto(trainer.Optimizer);
         run.WriteLosses(trainer.State.History);
         if (onStep is not null) trainer.StepCompleted += onStep;

@@ -1,0 +1,23 @@
+using Sbvae.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Sbvae.Training;
+
+/// <summary>A run's model with its initial weights, seeded from the run's seed.</summary>
+public static class ModelBuilder
+{
+    static readonly object GlobalSeed = new();
+
+    /// <summary>A model with the run's initial weights (seeded) on <paramref name="device"/>.</summary>
+    public static Vae Build(ModelConfig config, int seed, Device device)
+    {
+        lock (GlobalSeed) // the weights come from libtorch's global generator; runs may start side by side
+        {
+            torch.random.manual_seed((long)(Seeds.InitSeed(seed) >> 1));
+            var model = new Vae(config);
+            model.to(device);
+            return model;
+        }
+    }
+}
