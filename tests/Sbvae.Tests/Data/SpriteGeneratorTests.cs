@@ -105,5 +105,21 @@ public class SpriteGeneratorTests
     }
 
     [Fact]
-    public void DefaultSpecIsValid() => new SpriteSpec().Validate();
+    public void DefaultSpecIsTheValidReferenceGrid()
+    {
+        var spec = new SpriteSpec();
+        spec.Validate(); // throws on an invalid spec
+        Assert.Equal((35, 64, 0), (spec.NumPos, spec.ImgSize, spec.Samples));
+        Assert.Equal(["circle"], spec.Shapes);
+        Assert.Equal([16], spec.Sizes);
+        Assert.Equal(["red", "green", "blue"], spec.Colors);
+        Assert.Equal([0.0], spec.Rotations);
+        Assert.False(spec.HasRotationFactor);
+        Assert.Equal(35 * 35 * 3, spec.Count);
+        Assert.Equal(["x", "y", "shape", "size", "color"], SpriteGenerator.FactorNamesFor(spec));
+        // What it renders: the reference dataset, one 64×64 RGB image per combination.
+        var d = Reference.Value;
+        Assert.Equal(spec.Count, d.Count);
+        Assert.Equal((spec.ImgSize, spec.ImgSize, 3), (d.Height, d.Width, d.Channels));
+    }
 }

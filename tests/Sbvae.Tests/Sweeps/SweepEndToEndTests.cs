@@ -58,7 +58,7 @@ public class SweepEndToEndTests
 
         // the continued entry ends where an uninterrupted run of the same configuration ends
         string straight = Path.Combine(root, "straight");
-        TrainingSession.Start(straight, plan.Entries[2].Config(16), data);
+        TrainingSession.Start(straight, plan.Entries[2].Config(16), data, cancel: TestContext.Current.CancellationToken);
         Assert.Equal(Final(straight).Reconstruction, Final(Entry(2)).Reconstruction, 9);
         Assert.Equal(Final(straight).Kl, Final(Entry(2)).Kl, 9);
 

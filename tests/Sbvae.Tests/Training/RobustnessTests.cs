@@ -18,7 +18,7 @@ public class RobustnessTests
         var data = TestData.Tiny();
         string dir = Path.Combine(TestData.TempDir("nan"), "run");
         // σ_x² = 1e-38 makes the reconstruction term overflow float32 on the first step.
-        var e = Assert.Throws<NonFiniteLossException>(() => TrainingSession.Start(dir, Config(2, 1e-38), data));
+        var e = Assert.Throws<NonFiniteLossException>(() => TrainingSession.Start(dir, Config(2, 1e-38), data, cancel: TestContext.Current.CancellationToken));
         Assert.Contains("non-finite", e.Message);
         Assert.Contains("--lr", e.Message);
         var kept = Checkpoint.Load(Path.Combine(dir, "checkpoint.safetensors"));
@@ -42,11 +42,11 @@ public class RobustnessTests
             afterFirstEpoch ??= live;
             counts.Add(live);
         };
-        Assert.True(trainer.Run(default));
+        Assert.True(trainer.Run(TestContext.Current.CancellationToken));
         Assert.All(counts, c => Assert.Equal(afterFirstEpoch, c));
 
         string dir = Path.Combine(TestData.TempDir("leak"), "run");
-        TrainingSession.Start(dir, Config(1), data);
+        TrainingSession.Start(dir, Config(1), data, cancel: TestContext.Current.CancellationToken);
         using var trained = TrainedModel.Load(dir);
         using var evalImages = trained.Images(data);
         trained.Encode(evalImages);

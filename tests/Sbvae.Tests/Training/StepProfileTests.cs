@@ -123,7 +123,7 @@ public class StepProfileTests
     [InlineData("bf16")]
     public void AProfileAccountsForEveryLayerAndTheWholeStep(string precision)
     {
-        if (precision == "bf16" && !PrecisionSupport.CpuHasNativeBf16) return; // bf16 is refused where the CPU lacks it
+        if (precision == "bf16") Skip.UnlessNativeBf16(); // bf16 is refused where the CPU lacks it
         var p = StepProfile.Measure(DecoderKind.Deconv, new ProfileOptions { Steps = 3, Warmup = 2, Batch = 8, Threads = 2, Precision = precision });
         Assert.Equal(3, p.Steps);
         Assert.Equal(precision, p.Precision);

@@ -23,7 +23,7 @@ public class TrainingTests
         string dir = Path.Combine(TestData.TempDir("learn"), "run");
         var config = Config(decoder, 60, lr: 1e-3, variance: 0.05);
         config = config with { Train = config.Train with { Batch = 4 } };
-        var outcome = TrainingSession.Start(dir, config, data);
+        var outcome = TrainingSession.Start(dir, config, data, cancel: TestContext.Current.CancellationToken);
         Assert.True(outcome.Completed);
         var h = outcome.State.History;
         Assert.Equal(60, h.Count);
@@ -57,7 +57,7 @@ public class TrainingTests
         float[] before;
         {
             var config = Config(DecoderKind.Sbd, 1);
-            TrainingSession.Start(dir, config, data);
+            TrainingSession.Start(dir, config, data, cancel: TestContext.Current.CancellationToken);
         }
         using (var model = TrainedModel.Load(dir))
         using (var images = model.Images(data))
@@ -76,10 +76,10 @@ public class TrainingTests
     {
         var data = TestData.Tiny();
         string root = TestData.TempDir("resume");
-        var full = TrainingSession.Start(Path.Combine(root, "full"), Config(DecoderKind.Sbd, 3), data);
+        var full = TrainingSession.Start(Path.Combine(root, "full"), Config(DecoderKind.Sbd, 3), data, cancel: TestContext.Current.CancellationToken);
         string part = Path.Combine(root, "part");
-        TrainingSession.Start(part, Config(DecoderKind.Sbd, 1), data);
-        var resumed = TrainingSession.Resume(part, data, epochs: 3);
+        TrainingSession.Start(part, Config(DecoderKind.Sbd, 1), data, cancel: TestContext.Current.CancellationToken);
+        var resumed = TrainingSession.Resume(part, data, epochs: 3, cancel: TestContext.Current.CancellationToken);
         Assert.Equal(full.State.History.Select(r => (r.Kl, r.Reconstruction)), resumed.State.History.Select(r => (r.Kl, r.Reconstruction)));
     }
 
@@ -88,7 +88,7 @@ public class TrainingTests
     {
         var data = TestData.Tiny();
         string root = TestData.TempDir("interrupt");
-        var full = TrainingSession.Start(Path.Combine(root, "full"), Config(DecoderKind.Deconv, 3), data);
+        var full = TrainingSession.Start(Path.Combine(root, "full"), Config(DecoderKind.Deconv, 3), data, cancel: TestContext.Current.CancellationToken);
         string part = Path.Combine(root, "part");
         using var cts = new CancellationTokenSource();
         var stopped = TrainingSession.Start(part, Config(DecoderKind.Deconv, 3), data,
@@ -96,7 +96,7 @@ public class TrainingTests
         Assert.False(stopped.Completed);
         Assert.Equal(1, stopped.State.Epoch);
         Assert.Equal(4, stopped.State.StepInEpoch);
-        var resumed = TrainingSession.Resume(part, data);
+        var resumed = TrainingSession.Resume(part, data, cancel: TestContext.Current.CancellationToken);
         Assert.True(resumed.Completed);
         Assert.Equal(full.State.History.Select(r => (r.Kl, r.Reconstruction)), resumed.State.History.Select(r => (r.Kl, r.Reconstruction)));
     }
@@ -106,9 +106,9 @@ public class TrainingTests
     {
         var data = TestData.Tiny();
         string dir = Path.Combine(TestData.TempDir("twice"), "run");
-        TrainingSession.Start(dir, Config(DecoderKind.Sbd, 1), data);
+        TrainingSession.Start(dir, Config(DecoderKind.Sbd, 1), data, cancel: TestContext.Current.CancellationToken);
         byte[] before = File.ReadAllBytes(Path.Combine(dir, "checkpoint.safetensors"));
-        var e = Assert.Throws<SbvaeException>(() => TrainingSession.Start(dir, Config(DecoderKind.Sbd, 1), data));
+        var e = Assert.Throws<SbvaeException>(() => TrainingSession.Start(dir, Config(DecoderKind.Sbd, 1), data, cancel: TestContext.Current.CancellationToken));
         Assert.Contains("already holds a run", e.Message);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, "checkpoint.safetensors")));
     }
