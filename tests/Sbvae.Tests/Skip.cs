@@ -1,3 +1,4 @@
+using Sbvae.Engine;
 using System.Runtime.Intrinsics;
 using Sbvae.Models;
 

@@ -1,3 +1,4 @@
+using Sbvae.Engine;
 using System.CommandLine;
 using Sbvae.Checkpoints;
 using Sbvae.Data;
@@ -20,7 +21,7 @@ public static class EncodeCommand
         {
             string outPath = p.GetValue(output)!;
             CommonOptions.CheckOutputFile(outPath);
-            TrainingSession.UseThreads(p.GetValue(threads));
+            LibtorchThreads.Use(p.GetValue(threads));
             using var model = TrainedModel.Load(p.GetValue(run)!, p.GetValue(device)!);
             var data = model.LoadDataset(p.GetValue(dataset));
             using var images = model.Images(data);

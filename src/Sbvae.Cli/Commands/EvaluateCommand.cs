@@ -1,3 +1,4 @@
+using Sbvae.Engine;
 using System.CommandLine;
 using System.Text.Json;
 using Sbvae.Checkpoints;
@@ -50,7 +51,7 @@ public static class EvaluateCommand
             {
                 string dir = p.GetValue(run) ?? throw new SbvaeException("give a RUN_DIR or --codes FILE.npz");
                 if (p.GetValue(allPoints)) throw new SbvaeException("--all-points goes with --codes");
-                TrainingSession.UseThreads(p.GetValue(threads));
+                LibtorchThreads.Use(p.GetValue(threads));
                 using var model = TrainedModel.Load(dir);
                 var data = model.LoadDataset(p.GetValue(dataset));
                 scores = ModelEvaluation.Evaluate(model, data, names, s, sizes);

@@ -1,3 +1,4 @@
+using Sbvae.Engine;
 using System.CommandLine;
 using Sbvae.Checkpoints;
 using Sbvae.Reports;
@@ -20,7 +21,7 @@ public static class FiguresCommand
         {
             string dir = p.GetValue(output)!;
             if (File.Exists(dir)) throw new SbvaeException($"'{dir}' is a file, not a folder");
-            TrainingSession.UseThreads(p.GetValue(threads));
+            LibtorchThreads.Use(p.GetValue(threads));
             var models = new List<TrainedModel>();
             try
             {

@@ -16,15 +16,9 @@ public sealed record TrainOutcome(bool Completed, TrainingState State, RunFolder
 /// </summary>
 public static class TrainingSession
 {
-    /// <summary>Sets libtorch's thread count (0 = one per core) and returns the count used.</summary>
-    public static int UseThreads(int threads) => LibtorchThreads.Use(threads);
 
-    public static Device ResolveDevice(string name) => Devices.Resolve(name);
 
-    /// <summary>A model with the run's initial weights (seeded) on <paramref name="device"/>.</summary>
-    public static Vae BuildModel(ModelConfig config, int seed, Device device) => ModelBuilder.Build(config, seed, device);
 
-    public static TrainingImages ToTrainingImages(ImageDataset data, Device device) => TrainingImages.From(data, device);
 
     /// <summary>Starts a new run in <paramref name="dir"/>.</summary>
     public static TrainOutcome Start(string dir, RunConfig config, ImageDataset data,
@@ -35,9 +29,9 @@ public static class TrainingSession
         if (data.Height != config.Model.ImageSize)
             throw new SbvaeException($"the dataset has {data.Height}-pixel images but the model expects {config.Model.ImageSize}");
         var run = RunFolder.Create(dir);
-        UseThreads(config.Train.Threads);
-        var device = ResolveDevice(config.Train.Device);
-        using var model = BuildModel(config.Model, config.Train.Seed, device);
+        LibtorchThreads.Use(config.Train.Threads);
+        var device = Devices.Resolve(config.Train.Device);
+        using var model = ModelBuilder.Build(config.Model, config.Train.Seed, device);
         run.WriteConfig(config);
         return Train(run, model, config, data, null, onStep, onEpoch, cancel, cores);
     }
@@ -58,9 +52,9 @@ public static class TrainingSession
         config.Train.Validate();
         if (data.Height != config.Model.ImageSize)
             throw new SbvaeException($"the dataset has {data.Height}-pixel images but the run's model expects {config.Model.ImageSize}");
-        UseThreads(config.Train.Threads);
-        var device = ResolveDevice(config.Train.Device);
-        using var model = BuildModel(config.Model, config.Train.Seed, device);
+        LibtorchThreads.Use(config.Train.Threads);
+        var device = Devices.Resolve(config.Train.Device);
+        using var model = ModelBuilder.Build(config.Model, config.Train.Seed, device);
         checkpoint.LoadInto(model);
         run.WriteConfig(config);
         return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel, cores);
@@ -69,7 +63,7 @@ public static class TrainingSession
     static TrainOutcome Train(RunFolder run, Vae model, RunConfig config, ImageDataset data, Checkpoint? from,
         Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel, CoreShare.Lease? cores)
     {
-        using var images = ToTrainingImages(data, model.parameters().First().device);
+        using var images = TrainingImages.From(data, model.parameters().First().device);
         using var trainer = new Trainer(model, images, config.Train, from?.State, cores: cores);
         from?.LoadInto(trainer.Optimizer);
         run.WriteLosses(trainer.State.History);

@@ -1,3 +1,4 @@
+using Sbvae.Diagnostics;
 using System.Text.Json;
 
 namespace Sbvae.Tests.CliTests;
@@ -21,7 +22,7 @@ public class BenchCommandTests
         Assert.Equal(1, root.GetProperty("threads").GetInt32());
         Assert.True(root.GetProperty("peak_gflops_fp32").GetDouble() > 0);
         double perImage = root.GetProperty("train_gflop_per_image").GetProperty("deconv").GetDouble();
-        Assert.Equal(Sbvae.Models.ModelFlops.TrainingPerImage(new Sbvae.Models.ModelConfig { Decoder = Sbvae.Models.DecoderKind.Deconv }) / 1e9, perImage, 9);
+        Assert.Equal(Sbvae.Diagnostics.ModelFlops.TrainingPerImage(new Sbvae.Models.ModelConfig { Decoder = Sbvae.Models.DecoderKind.Deconv }) / 1e9, perImage, 9);
         var rows = root.GetProperty("rows").EnumerateArray().ToList();
         Assert.Equal(["fp32-plain", "fp32"], rows.Select(x => x.GetProperty("path").GetString()));
         foreach (var row in rows)

@@ -1,3 +1,4 @@
+using Sbvae.Engine;
 using SkiaSharp;
 using Sbvae.Checkpoints;
 using Sbvae.Data;
@@ -71,7 +72,7 @@ public class CompareTests
         Assert.Contains("walk-through", md);
         Assert.Contains("spatial broadcast", md);
         Assert.Contains("](figures/loss_curves.png)", md);
-        string auto = Sbvae.Models.PrecisionSupport.CpuHasNativeBf16 ? "bf16" : "fp32";
+        string auto = Sbvae.Engine.PrecisionSupport.CpuHasNativeBf16 ? "bf16" : "fp32";
         Assert.Contains($"| precision | auto: {auto} on this machine |", md);
         Assert.True(File.Exists(Path.Combine(dir, "summary.json")));
     }

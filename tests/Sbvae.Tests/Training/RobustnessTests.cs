@@ -31,8 +31,8 @@ public class RobustnessTests
     {
         var data = TestData.Tiny();
         torch.set_num_threads(1);
-        using var model = TrainingSession.BuildModel(Config(1).Model, 5, torch.CPU);
-        using var images = TrainingSession.ToTrainingImages(data, torch.CPU);
+        using var model = ModelBuilder.Build(Config(1).Model, 5, torch.CPU);
+        using var images = TrainingImages.From(data, torch.CPU);
         using var trainer = new Trainer(model, images, Config(3).Train);
         long? afterFirstEpoch = null;
         var counts = new List<long>();

@@ -1,8 +1,9 @@
+using Sbvae.Engine;
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The input conv kernel computes the encoder's first conv and relu in fp32 and writes the bf16 activation.</summary>
 public class InputConvTests
@@ -31,7 +32,7 @@ public class InputConvTests
             using var output = InputConv.Apply(x, conv);
             Assert.Equal(ScalarType.BFloat16, output.dtype);
             Assert.Equal(new long[] { batch, 64, outSide, outSide }, output.shape);
-            Assert.True(LowPrecision.IsChannelsLast(output), "channels-last, as the next bf16 conv reads it");
+            Assert.True(Layout.IsChannelsLast(output), "channels-last, as the next bf16 conv reads it");
             output.backward([upstream]);
 
             using var w64 = conv.weight!.detach().to(ScalarType.Float64).requires_grad_(true);
@@ -55,14 +56,13 @@ public class InputConvTests
         random.manual_seed(12);
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 64, Latent = 4 });
         using var x = rand(3, 3, 64, 64); // large enough for the next conv to run in bf16
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        var kernelPath = EngineOptions.For(Precision.Bf16);
         Assert.True(kernelPath.InputKernel);
 
-        (Tensor Mu, Tensor LogVar, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
+        (Tensor Mu, Tensor LogVar, Dictionary<string, Tensor> Grads) Run(EngineOptions compute)
         {
-            vae.Compute = compute;
             vae.zero_grad();
-            var (mu, logVar) = vae.Encoder.forward(x);
+            var (mu, logVar) = new EngineForward(vae, compute).Encode(x);
             (mu.square().sum() + logVar.square().sum()).backward();
             return (mu.detach(), logVar.detach(), vae.Encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
         }
@@ -85,11 +85,9 @@ public class InputConvTests
         random.manual_seed(13);
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 32, Latent = 4 });
         using var x = rand(2, 3, 32, 32);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
-        vae.Compute = kernelPath;
-        var (mu, logVar) = vae.Encoder.forward(x);
-        vae.Compute = kernelPath with { InputKernel = false };
-        var (libtorchMu, libtorchLogVar) = vae.Encoder.forward(x);
+        var kernelPath = EngineOptions.For(Precision.Bf16);
+        var (mu, logVar) = new EngineForward(vae, kernelPath).Encode(x);
+        var (libtorchMu, libtorchLogVar) = new EngineForward(vae, kernelPath with { InputKernel = false }).Encode(x);
         Assert.True(mu.equal(libtorchMu).all().item<bool>() && logVar.equal(libtorchLogVar).all().item<bool>());
     }
 }

@@ -1,12 +1,13 @@
+using Sbvae.Engine;
 using Sbvae.Models;
 using Sbvae.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Training;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>
-/// Splitting the batch across cores (<see cref="ComputeOptions.SplitBatch"/>) trains the same
+/// Splitting the batch across cores (<see cref="EngineOptions.SplitBatch"/>) trains the same
 /// model: the same loss terms and gradients as the whole batch at once, run after run the same.
 /// </summary>
 public class SplitBatchTests
@@ -17,13 +18,12 @@ public class SplitBatchTests
     /// Trains on the 72 tiny images with <paramref name="compute"/> for <paramref name="steps"/> steps
     /// (batch 5: shares of 2 and 3, and a last batch of 2); returns the progress, the last step's gradients and the weights.
     /// </summary>
-    static Outcome Train(DecoderKind decoder, ComputeOptions compute, int steps, int threads = 2, CoreShare.Lease? cores = null, Action<int>? afterStep = null)
+    static Outcome Train(DecoderKind decoder, EngineOptions compute, int steps, int threads = 2, CoreShare.Lease? cores = null, Action<int>? afterStep = null)
     {
         set_num_threads(threads);
-        using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
-        using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 5, CPU);
-        using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 2, Batch = 5, LearningRate = 1e-3, Seed = 5 }) { Cores = cores };
-        model.Compute = compute;
+        using var images = TrainingImages.From(TestData.Tiny(), CPU);
+        using var model = ModelBuilder.Build(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 5, CPU);
+        using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 2, Batch = 5, LearningRate = 1e-3, Seed = 5 }, options: compute, cores: cores);
         var initial = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
         var progress = new List<StepProgress>();
         using var cancel = new CancellationTokenSource();
@@ -49,8 +49,8 @@ public class SplitBatchTests
     [InlineData(DecoderKind.Deconv)]
     public void Fp32SplitIsTheWholeBatchStep(DecoderKind decoder)
     {
-        var whole = Train(decoder, ComputeOptions.For(Precision.Fp32) with { SplitBatch = false }, steps: 1);
-        var split = Train(decoder, ComputeOptions.For(Precision.Fp32) with { SplitBatch = true }, steps: 1);
+        var whole = Train(decoder, EngineOptions.For(Precision.Fp32) with { SplitBatch = false }, steps: 1);
+        var split = Train(decoder, EngineOptions.For(Precision.Fp32) with { SplitBatch = true }, steps: 1);
         Assert.Equal(whole.Steps[0].Kl, split.Steps[0].Kl, 4);
         Assert.Equal(whole.Steps[0].Reconstruction, split.Steps[0].Reconstruction, 2);
         foreach (var (name, g) in whole.Grads)
@@ -61,8 +61,8 @@ public class SplitBatchTests
     public void Fp32SplitTrainsTheSameWeightsOverAnEpoch()
     {
         // 15 steps, the last with 2 images; Adam moves each weight by about 1e-3 a step.
-        var whole = Train(DecoderKind.Sbd, ComputeOptions.For(Precision.Fp32) with { SplitBatch = false }, steps: 15);
-        var split = Train(DecoderKind.Sbd, ComputeOptions.For(Precision.Fp32) with { SplitBatch = true }, steps: 15);
+        var whole = Train(DecoderKind.Sbd, EngineOptions.For(Precision.Fp32) with { SplitBatch = false }, steps: 15);
+        var split = Train(DecoderKind.Sbd, EngineOptions.For(Precision.Fp32) with { SplitBatch = true }, steps: 15);
         Assert.Equal(15, split.Steps.Count);
         foreach (var (name, w) in whole.Parameters)
             Assert.True((split.Parameters[name] - w).abs().max().item<float>() < 1e-4f, name);
@@ -72,8 +72,8 @@ public class SplitBatchTests
     [Fact]
     public void Bf16SplitMatchesTheWholeBatchWithinRounding()
     {
-        var whole = Train(DecoderKind.Sbd, ComputeOptions.For(Precision.Bf16) with { SplitBatch = false }, steps: 1);
-        var split = Train(DecoderKind.Sbd, ComputeOptions.For(Precision.Bf16), steps: 1);
+        var whole = Train(DecoderKind.Sbd, EngineOptions.For(Precision.Bf16) with { SplitBatch = false }, steps: 1);
+        var split = Train(DecoderKind.Sbd, EngineOptions.For(Precision.Bf16), steps: 1);
         Assert.Equal(whole.Steps[0].Kl, split.Steps[0].Kl, 3);
         Assert.True(Math.Abs(whole.Steps[0].Reconstruction - split.Steps[0].Reconstruction) < 1e-3 * whole.Steps[0].Reconstruction);
         foreach (var (name, g) in whole.Grads)
@@ -85,8 +85,8 @@ public class SplitBatchTests
     [Fact]
     public void SplitRunsRepeatExactlyAndGiveTheThreadsBack()
     {
-        var first = Train(DecoderKind.Sbd, ComputeOptions.For(Precision.Bf16), steps: 4);
-        var second = Train(DecoderKind.Sbd, ComputeOptions.For(Precision.Bf16), steps: 4);
+        var first = Train(DecoderKind.Sbd, EngineOptions.For(Precision.Bf16), steps: 4);
+        var second = Train(DecoderKind.Sbd, EngineOptions.For(Precision.Bf16), steps: 4);
         foreach (var (name, w) in first.Parameters)
             Assert.True(w.eq(second.Parameters[name]).all().item<bool>(), name);
         Assert.Equal(2, first.ThreadsAfter);
@@ -98,13 +98,13 @@ public class SplitBatchTests
     public void TheSharesDoNotChangeWhenCoresComeAndGo(DecoderKind decoder)
     {
         // Three threads' shares computed by 3 workers, by 1, and by 1 then 2 then 3 as other runs leave.
-        var all = Train(decoder, ComputeOptions.For(Precision.Bf16), steps: 6, threads: 3);
-        var one = Train(decoder, ComputeOptions.For(Precision.Bf16), steps: 6, threads: 3, cores: new CoreShare(1).Join());
+        var all = Train(decoder, EngineOptions.For(Precision.Bf16), steps: 6, threads: 3);
+        var one = Train(decoder, EngineOptions.For(Precision.Bf16), steps: 6, threads: 3, cores: new CoreShare(1).Join());
         var machine = new CoreShare(3);
         var lease = machine.Join();
         var others = new[] { machine.Join(), machine.Join() };
         var counts = new List<int>();
-        var growing = Train(decoder, ComputeOptions.For(Precision.Bf16), steps: 6, threads: 3, cores: lease, afterStep: step =>
+        var growing = Train(decoder, EngineOptions.For(Precision.Bf16), steps: 6, threads: 3, cores: lease, afterStep: step =>
         {
             counts.Add(lease.Cores);
             if (step is 2 or 4) machine.Leave(others[step / 2 - 1]);
@@ -155,11 +155,10 @@ public class SplitBatchTests
     public void NonFiniteLossStopsTheSplitStepBeforeTheUpdate()
     {
         set_num_threads(2);
-        using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
+        using var images = TrainingImages.From(TestData.Tiny(), CPU);
         // σ_x² = 1e-38 makes the reconstruction term overflow float32 on the first step.
-        using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = DecoderKind.Sbd, Latent = 3, ImageSize = 16, Variance = 1e-38 }, 5, CPU);
-        using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 1, Batch = 8, Seed = 5, Precision = "bf16" });
-        model.Compute = ComputeOptions.For(Precision.Bf16);
+        using var model = ModelBuilder.Build(new ModelConfig { Decoder = DecoderKind.Sbd, Latent = 3, ImageSize = 16, Variance = 1e-38 }, 5, CPU);
+        using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 1, Batch = 8, Seed = 5, Precision = "bf16" }, options: EngineOptions.For(Precision.Bf16));
         var before = model.parameters().Select(p => p.detach().clone()).ToList();
         Assert.Throws<NonFiniteLossException>(() => trainer.Run(CancellationToken.None));
         Assert.All(model.parameters().Zip(before), pair => Assert.True(pair.First.eq(pair.Second).all().item<bool>()));

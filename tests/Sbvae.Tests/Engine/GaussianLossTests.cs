@@ -1,8 +1,9 @@
+using Sbvae.Engine;
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The loss kernel computes SPEC §4's per-image terms and batch loss, and the loss's gradients, in fp32.</summary>
 public class GaussianLossTests
@@ -48,14 +49,13 @@ public class GaussianLossTests
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Sbd, ImageSize = 32, Latent = 5 });
         using var x = rand(3, 3, 32, 32);
         using var eps = randn(3, 5);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        var kernelPath = EngineOptions.For(Precision.Bf16);
         Assert.True(kernelPath.LossKernel);
 
-        (LossTerms Terms, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute)
+        (LossTerms Terms, Dictionary<string, Tensor> Grads) Run(EngineOptions compute)
         {
-            vae.Compute = compute;
             vae.zero_grad();
-            var terms = vae.Loss(x, eps);
+            var terms = new EngineForward(vae, compute).Loss(x, eps);
             terms.Loss.backward();
             return (terms, vae.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
         }

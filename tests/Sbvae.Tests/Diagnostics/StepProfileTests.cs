@@ -1,9 +1,11 @@
+using Sbvae.Engine;
+using Sbvae.Diagnostics;
 using System.Diagnostics;
 using Sbvae.Models;
 using Sbvae.Training;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Training;
+namespace Sbvae.Tests.Diagnostics;
 
 /// <summary>
 /// `sbvae profile`: the timeline stamps leave the computation alone, the analysis splits a
@@ -19,16 +21,16 @@ public class StepProfileTests
     /// <summary>Share 0 of one step starting at <paramref name="t"/>, waiting <paramref name="wait"/> ms for the other share.</summary>
     static IEnumerable<TimelineEvent> MainStep(double t, double wait) =>
     [
-        P(StepTimeline.StepStart, t), P(StepTimeline.ShareStart, t + 1),
-        F("a", t + 2), F("b", t + 5), F(StepTimeline.LossLabel, t + 9),
-        P(StepTimeline.Backward, t + 10), B(StepTimeline.LossLabel, t + 11), B("b", t + 14),
-        P(StepTimeline.BackwardEnd, t + 20), P(StepTimeline.SharesEnd, t + 20 + wait), P(StepTimeline.StepEnd, t + 23 + wait),
+        P(StepMarks.StepStart, t), P(StepMarks.ShareStart, t + 1),
+        F("a", t + 2), F("b", t + 5), F(StepMarks.LossLabel, t + 9),
+        P(StepMarks.Backward, t + 10), B(StepMarks.LossLabel, t + 11), B("b", t + 14),
+        P(StepMarks.BackwardEnd, t + 20), P(StepMarks.SharesEnd, t + 20 + wait), P(StepMarks.StepEnd, t + 23 + wait),
     ];
 
     static IEnumerable<TimelineEvent> OtherShare(double t) =>
     [
-        P(StepTimeline.ShareStart, t + 1.5), F("a", t + 2), F("b", t + 4), F(StepTimeline.LossLabel, t + 8),
-        P(StepTimeline.Backward, t + 9), B(StepTimeline.LossLabel, t + 10), B("b", t + 12), P(StepTimeline.BackwardEnd, t + 21),
+        P(StepMarks.ShareStart, t + 1.5), F("a", t + 2), F("b", t + 4), F(StepMarks.LossLabel, t + 8),
+        P(StepMarks.Backward, t + 9), B(StepMarks.LossLabel, t + 10), B("b", t + 12), P(StepMarks.BackwardEnd, t + 21),
     ];
 
     [Fact]
@@ -50,7 +52,7 @@ public class StepProfileTests
         Assert.Equal(19.5, Assert.Single(p.OtherSharesMs), 6);
         Assert.Equal(0.5, Assert.Single(p.OtherSharesLateMs), 6); // started half a millisecond after share 0
 
-        Assert.Equal(["a", "b", StepTimeline.LossLabel], p.Layers.Select(l => l.Layer));
+        Assert.Equal(["a", "b", StepMarks.LossLabel], p.Layers.Select(l => l.Layer));
         var (a, b, loss) = (p.Layers[0], p.Layers[1], p.Layers[2]);
         Assert.Equal((3.0, 6.0), (Math.Round(a.ForwardMs, 6), Math.Round(a.BackwardMs, 6))); // the image needs no gradient: a gets the rest of the backward
         Assert.Equal((4.0, 3.0), (Math.Round(b.ForwardMs, 6), Math.Round(b.BackwardMs, 6)));
@@ -75,14 +77,15 @@ public class StepProfileTests
     public void StampsChangeNeitherLossNorGradients(DecoderKind decoder)
     {
         set_num_threads(1);
-        using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
-        using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 2, CPU);
-        model.Compute = ComputeOptions.For(PrecisionSupport.CpuHasNativeBf16 ? Precision.Bf16 : Precision.Fp32);
+        using var images = TrainingImages.From(TestData.Tiny(), CPU);
+        using var model = ModelBuilder.Build(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 2, CPU);
+        var options = EngineOptions.For(PrecisionSupport.CpuHasNativeBf16 ? Precision.Bf16 : Precision.Fp32);
+        var forward = new EngineForward(model, options);
         var x = images.Batch([0, 1, 2, 3]);
         var eps = randn(4, 3, generator: new TorchSharp.torch.Generator(7));
         (float Loss, Tensor[] Grads) Step()
         {
-            using var terms = model.Loss(x, eps);
+            using var terms = forward.Loss(x, eps);
             var grads = autograd.grad([terms.Loss], [.. model.parameters()]);
             return (terms.Loss.item<float>(), [.. grads.Select(g => g.contiguous().clone())]);
         }
@@ -96,7 +99,7 @@ public class StepProfileTests
             var events = StepTimeline.Threads().SelectMany(t => t).ToList();
             // Every layer with weights was stamped going forward and coming back (the encoder's first: forward only),
             // but the heads where the encoder-head kernel computes them with the 256-unit layer.
-            bool headKernel = model.Compute.HeadKernel && model.Compute.Precision == Precision.Bf16 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+            bool headKernel = options.HeadKernel && options.Precision == Precision.Bf16 && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
             string[] heads = ["encoder.fc_mu.0", "encoder.fc_log_var.0"];
             foreach (var layer in ModelFlops.Layers(model.Config))
             {
@@ -131,7 +134,7 @@ public class StepProfileTests
         Assert.Equal(p.Split ? 4 : 8, p.ShareImages);
         Assert.Equal(p.Split ? 1 : 0, p.OtherSharesMs.Count);
         Assert.All(p.OtherSharesLateMs, late => Assert.True(late >= 0));
-        var expected = ModelFlops.Layers(new ModelConfig { Decoder = DecoderKind.Deconv }).Select(l => l.Name).Append(StepTimeline.LossLabel);
+        var expected = ModelFlops.Layers(new ModelConfig { Decoder = DecoderKind.Deconv }).Select(l => l.Name).Append(StepMarks.LossLabel);
         Assert.Equal(expected.Order(), p.Layers.SelectMany(l => l.Includes.Prepend(l.Layer)).Order()); // each layer once, in its own row or its kernel's
         if (p.Layers.FirstOrDefault(l => l.Includes.Count > 0) is { } fused)
         {

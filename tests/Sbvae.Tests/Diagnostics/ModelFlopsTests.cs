@@ -1,9 +1,10 @@
+using Sbvae.Diagnostics;
 using Sbvae.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Diagnostics;
 
 /// <summary>The FLOP count follows the model as built: its layers, their weights, and the planes they run on.</summary>
 public class ModelFlopsTests

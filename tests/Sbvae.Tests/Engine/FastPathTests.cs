@@ -1,8 +1,10 @@
+using Sbvae.Engine;
+using Sbvae.Kernels;
 using Sbvae.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The fast compute paths compute the same function as the plain fp32 module graph.</summary>
 public class FastPathTests
@@ -20,12 +22,12 @@ public class FastPathTests
     }
 
     /// <summary>Loss, per-term values and every parameter's gradient under <paramref name="compute"/>.</summary>
-    static (float Loss, Dictionary<string, Tensor> Grads) LossAndGrads(Vae vae, Tensor x, ComputeOptions compute)
+    static (float Loss, Dictionary<string, Tensor> Grads) LossAndGrads(Vae vae, Tensor x, EngineOptions compute)
     {
-        vae.Compute = compute;
         vae.zero_grad();
         using var noise = new Generator(7);
-        using var terms = vae.Loss(x, noise);
+        using var eps = vae.Noise(x.shape[0], x.device, noise);
+        using var terms = new EngineForward(vae, compute).Loss(x, eps);
         terms.Loss.backward();
         var grads = vae.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
         var nonFinite = grads.Where(kv => !kv.Value.isfinite().all().item<bool>()).Select(kv => kv.Key).ToList();
@@ -43,16 +45,14 @@ public class FastPathTests
     {
         using var vae = Model(DecoderKind.Sbd, unpadded, size: 16, latent: 4);
         using var z = randn(3, 4);
-        vae.Compute = ComputeOptions.Plain;
-        using var plain = vae.Decode(z);
-        vae.Compute = ComputeOptions.For(Precision.Fp32);
-        using var factored = vae.Decode(z);
+        using var plain = new EngineForward(vae, EngineOptions.Plain).Decode(z);
+        using var factored = new EngineForward(vae, EngineOptions.For(Precision.Fp32)).Decode(z);
         Assert.Equal(plain.shape, factored.shape);
         Assert.True((plain - factored).abs().max().item<float>() < 1e-5f);
 
         using var x = Images(3, 16);
-        var (plainLoss, plainGrads) = LossAndGrads(vae, x, ComputeOptions.Plain);
-        var (fastLoss, fastGrads) = LossAndGrads(vae, x, ComputeOptions.For(Precision.Fp32));
+        var (plainLoss, plainGrads) = LossAndGrads(vae, x, EngineOptions.Plain);
+        var (fastLoss, fastGrads) = LossAndGrads(vae, x, EngineOptions.For(Precision.Fp32));
         Assert.Equal(plainLoss, fastLoss, 1e-3f);
         foreach (var (name, g) in plainGrads)
             Assert.True(RelativeError(fastGrads[name], g) < 1e-4, $"{name}: {RelativeError(fastGrads[name], g)}");
@@ -65,7 +65,7 @@ public class FastPathTests
     {
         using var vae = Model(decoder, size: 32);
         using var x = Images(3, 32);
-        var nchw = ComputeOptions.For(Precision.Fp32);
+        var nchw = EngineOptions.For(Precision.Fp32);
         var (plainLoss, plainGrads) = LossAndGrads(vae, x, nchw);
         var (clLoss, clGrads) = LossAndGrads(vae, x, nchw with { ChannelsLast = true });
         Assert.Equal(plainLoss, clLoss, 1e-3f);
@@ -77,9 +77,9 @@ public class FastPathTests
     public void ChannelsLastKeepsValuesAndChangesOnlyStrides()
     {
         using var x = randn(2, 5, 4, 3);
-        using var cl = LowPrecision.ToChannelsLast(x);
-        Assert.True(LowPrecision.IsChannelsLast(cl));
-        Assert.False(LowPrecision.IsChannelsLast(x));
+        using var cl = Layout.ToChannelsLast(x);
+        Assert.True(Layout.IsChannelsLast(cl));
+        Assert.False(Layout.IsChannelsLast(x));
         Assert.Equal(x.shape, cl.shape);
         Assert.Equal(0f, (x - cl).abs().max().item<float>());
     }
@@ -92,15 +92,13 @@ public class FastPathTests
     {
         using var vae = Model(decoder, size: size);
         using var x = Images(2, size);
-        vae.Compute = ComputeOptions.Plain;
-        using var plainOut = vae.Reconstruct(x);
-        vae.Compute = ComputeOptions.For(Precision.Bf16);
-        using var fastOut = vae.Reconstruct(x);
+        using var plainOut = new EngineForward(vae, EngineOptions.Plain).Reconstruct(x);
+        using var fastOut = new EngineForward(vae, EngineOptions.For(Precision.Bf16)).Reconstruct(x);
         Assert.Equal(ScalarType.Float32, fastOut.dtype);
         Assert.True(RelativeError(fastOut, plainOut) < 0.02, $"output: {RelativeError(fastOut, plainOut)}");
 
-        var (plainLoss, plainGrads) = LossAndGrads(vae, x, ComputeOptions.Plain);
-        var (fastLoss, fastGrads) = LossAndGrads(vae, x, ComputeOptions.For(Precision.Bf16));
+        var (plainLoss, plainGrads) = LossAndGrads(vae, x, EngineOptions.Plain);
+        var (fastLoss, fastGrads) = LossAndGrads(vae, x, EngineOptions.For(Precision.Bf16));
         Assert.True(Math.Abs(fastLoss - plainLoss) < 0.01 * Math.Abs(plainLoss), $"loss {fastLoss} vs {plainLoss}");
         foreach (var (name, g) in plainGrads)
         {
@@ -119,16 +117,15 @@ public class FastPathTests
         using var vae = Model(DecoderKind.Sbd, size: 32);
         using var g = new Generator(9);
         using var z0 = randn([4, 3], generator: g);
-        Tensor GradientOfZ(ComputeOptions compute)
+        Tensor GradientOfZ(EngineOptions compute)
         {
-            vae.Compute = compute;
             using var z = z0.clone().requires_grad_(true);
-            using var output = vae.Decode(z);
+            using var output = new EngineForward(vae, compute).Decode(z);
             output.square().sum().backward();
             return z.grad!.clone();
         }
-        using var plain = GradientOfZ(ComputeOptions.Plain);
-        using var low = GradientOfZ(ComputeOptions.For(Precision.Bf16));
+        using var plain = GradientOfZ(EngineOptions.Plain);
+        using var low = GradientOfZ(EngineOptions.For(Precision.Bf16));
         Assert.True(RelativeError(low, plain) < 0.05, $"z gradient: {RelativeError(low, plain)}");
     }
 
@@ -141,7 +138,7 @@ public class FastPathTests
         using var layers = nn.Sequential(conv);
         using var x = randn(2, 64, 16, 16);
         using var expected = conv.forward(x);
-        using var actual = LowPrecision.Run(layers, x, ComputeOptions.Plain with { Precision = Precision.Bf16 });
+        using var actual = LowPrecision.Run(layers, x, EngineOptions.Plain with { Precision = Precision.Bf16 });
         Assert.True(RelativeError(actual.to(ScalarType.Float32), expected) < 0.01);
     }
 
@@ -150,9 +147,9 @@ public class FastPathTests
     {
         using var vae = Model(DecoderKind.Sbd);
         var before = vae.state_dict().ToDictionary(kv => kv.Key, kv => (kv.Value.dtype, kv.Value.shape));
-        vae.Compute = ComputeOptions.For(Precision.Bf16);
         using var x = Images(2, 32);
-        using (var terms = vae.Loss(x)) terms.Loss.backward();
+        using var eps = vae.Noise(2, CPU);
+        using (var terms = new EngineForward(vae, EngineOptions.For(Precision.Bf16)).Loss(x, eps)) terms.Loss.backward();
         var after = vae.state_dict();
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
         foreach (var (key, value) in after)

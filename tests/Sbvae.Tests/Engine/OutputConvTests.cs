@@ -1,9 +1,10 @@
+using Sbvae.Engine;
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The output conv kernel computes the spatial broadcast decoder's last relu and conv, in fp32, from the bf16 pre-activation.</summary>
 public class OutputConvTests
@@ -21,7 +22,7 @@ public class OutputConvTests
         // A pre-activation: about half the values negative, and some exactly zero (the relu passes no gradient there).
         using var pre = randn([3, channels, side, side], generator: g);
         pre.masked_fill_(rand([3, channels, side, side], generator: g) < 0.05, 0);
-        using var h = LowPrecision.ToChannelsLast(pre).to(ScalarType.BFloat16).requires_grad_(true);
+        using var h = Layout.ToChannelsLast(pre).to(ScalarType.BFloat16).requires_grad_(true);
         Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, OutputConv.Handles(h, conv)); // written for 16-lane vectors: without them libtorch's conv runs instead
         Skip.UnlessAvx512();
         long outSide = side + 2 * padding - 2;
@@ -56,10 +57,10 @@ public class OutputConvTests
         random.manual_seed(6);
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Sbd, ImageSize = 16, Latent = 4, Unpadded = unpadded });
         using var z = randn(3, 4);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        var kernelPath = EngineOptions.For(Precision.Bf16);
         Assert.True(kernelPath.OutputKernel);
 
-        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute) => DecoderRun.Run(vae, z, compute);
+        (Tensor Output, Dictionary<string, Tensor> Grads) Run(EngineOptions compute) => DecoderRun.Run(vae, z, compute);
 
         Skip.UnlessAvx512();
         var (kernel, kernelGrads) = Run(kernelPath);

@@ -1,8 +1,9 @@
+using Sbvae.Diagnostics;
 using System.Diagnostics;
 using Sbvae.Models;
 using Sbvae.Training;
 
-namespace Sbvae.Tests.Training;
+namespace Sbvae.Tests.Diagnostics;
 
 /// <summary>The measured part of a bench or profile run starts after its warm-up steps and its minimum warm-up time.</summary>
 public class ReferenceRunTests

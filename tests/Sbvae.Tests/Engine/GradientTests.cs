@@ -1,8 +1,9 @@
+using Sbvae.Engine;
 using Sbvae.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>
 /// Float32 gradients of the whole model against the same model in float64: guards against
@@ -28,16 +29,16 @@ public class GradientTests
         using var model64 = new Vae(config);
         model64.load_state_dict(model.state_dict());
         model64.to(float64);
-        model.Compute = ComputeOptions.For(Precision.Fp32) with { ChannelsLast = channelsLast };
-        model64.Compute = model.Compute;
+        var options = EngineOptions.For(Precision.Fp32) with { ChannelsLast = channelsLast };
         using var x = rand(8, 3, 16, 16);
         using var noise = randn(8, 4);
 
         Tensor Loss(Vae m, Tensor input)
         {
-            var (mu, logVar) = m.Encoder.forward(input);
+            var forward = new EngineForward(m, options);
+            var (mu, logVar) = forward.Encode(input);
             var z = mu + (0.5 * logVar).exp() * noise.to(input.dtype);
-            using var t = LossTerms.Compute(input, m.Decode(z), mu, logVar, 0.3, 1);
+            using var t = LossTerms.Compute(input, forward.Decode(z), mu, logVar, 0.3, 1);
             return t.Loss.alias();
         }
 

@@ -1,9 +1,10 @@
+using Sbvae.Engine;
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The fused first layer computes exactly what the libtorch ops it replaces compute.</summary>
 public class BroadcastReluTests
@@ -38,11 +39,11 @@ public class BroadcastReluTests
             using var g = new Generator(3);
             using var zPart = randn([batch, classes, classes, channels], generator: g).requires_grad_(true);
             using var coordPart = randn([side, side, channels], generator: g).requires_grad_(true);
-            using var upstream = LowPrecision.ToChannelsLast(randn([batch, channels, side, side], generator: g)).to(ScalarType.BFloat16);
+            using var upstream = Layout.ToChannelsLast(randn([batch, channels, side, side], generator: g)).to(ScalarType.BFloat16);
 
             using var fused = BroadcastRelu.Apply(zPart, coordPart);
             Assert.Equal(ScalarType.BFloat16, fused.dtype);
-            Assert.True(LowPrecision.IsChannelsLast(fused));
+            Assert.True(Layout.IsChannelsLast(fused));
             using var expected = Reference(zPart, coordPart);
             Assert.Equal(expected.shape, fused.shape);
             Assert.Equal(0f, MaxDifference(fused, expected)); // same add, same rounding to bf16
@@ -66,10 +67,10 @@ public class BroadcastReluTests
         random.manual_seed(4);
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Sbd, ImageSize = 16, Latent = 4, Unpadded = unpadded });
         using var z = randn(3, 4).requires_grad_(true);
-        var fusedPath = ComputeOptions.For(Precision.Bf16);
+        var fusedPath = EngineOptions.For(Precision.Bf16);
         Assert.True(fusedPath.FusedFirstLayer);
 
-        (Tensor Output, Dictionary<string, Tensor> Grads) Run(ComputeOptions compute) => DecoderRun.Run(vae, z, compute);
+        (Tensor Output, Dictionary<string, Tensor> Grads) Run(EngineOptions compute) => DecoderRun.Run(vae, z, compute);
 
         var (fused, fusedGrads) = Run(fusedPath);
         var (unfused, unfusedGrads) = Run(fusedPath with { FusedFirstLayer = false });

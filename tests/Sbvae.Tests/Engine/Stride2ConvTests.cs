@@ -1,9 +1,10 @@
+using Sbvae.Engine;
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The stride-2 kernel computes a 64-channel 4×4 stride-2 conv or transposed conv and its relu in fp32.</summary>
 public class Stride2ConvTests
@@ -28,7 +29,7 @@ public class Stride2ConvTests
             random.manual_seed(21); // the layer's initial weights
             Convolution layer = transposed ? nn.ConvTranspose2d(64, 64, 4, stride: 2, padding: 1) : nn.Conv2d(64, 64, 4, stride: 2, padding: 1);
             using var _ = layer;
-            using var x = LowPrecision.ToChannelsLast(randn([batch, 64, side, side], generator: g)).requires_grad_(true);
+            using var x = Layout.ToChannelsLast(randn([batch, 64, side, side], generator: g)).requires_grad_(true);
             Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Stride2Conv.Handles(layer, x)); // written for 16-lane vectors: without them libtorch's layer runs instead
             Skip.UnlessAvx512();
             long outSide = transposed ? 2 * side : side / 2;
@@ -37,7 +38,7 @@ public class Stride2ConvTests
             using var output = Stride2Conv.Apply(x, layer);
             Assert.Equal(ScalarType.Float32, output.dtype);
             Assert.Equal(new long[] { batch, 64, outSide, outSide }, output.shape);
-            Assert.True(LowPrecision.IsChannelsLast(output));
+            Assert.True(Layout.IsChannelsLast(output));
             output.backward([upstream]);
 
             using var x64 = x.detach().to(ScalarType.Float64).requires_grad_(true);
@@ -82,7 +83,7 @@ public class Stride2ConvTests
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 64, Latent = 4 });
         using var x = rand(3, 3, 64, 64);
         using var eps = randn(3, 4);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        var kernelPath = EngineOptions.For(Precision.Bf16);
         Assert.True(kernelPath.Stride2Kernel);
 
         DecoderRun.AssertSameFunction(vae, x, eps, kernelPath, kernelPath with { Stride2Kernel = false });

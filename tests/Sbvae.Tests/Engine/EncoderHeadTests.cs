@@ -1,8 +1,9 @@
+using Sbvae.Engine;
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The encoder-head kernel computes flatten, Linear + relu and the μ and log σ² heads in fp32.</summary>
 public class EncoderHeadTests
@@ -20,7 +21,7 @@ public class EncoderHeadTests
         using var mu = nn.Linear(256, latent);
         using var logVar = nn.Linear(256, latent);
         var raw = randn([batch, 64, side, side], generator: g);
-        using var features = (channelsLast ? LowPrecision.ToChannelsLast(raw) : raw).requires_grad_(true);
+        using var features = (channelsLast ? Layout.ToChannelsLast(raw) : raw).requires_grad_(true);
         Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, EncoderHead.Handles(features, hidden, mu, logVar)); // written for 16-lane vectors: without them the modules run instead
         Skip.UnlessAvx512();
         using var upMu = randn([batch, latent], generator: g);
@@ -43,7 +44,7 @@ public class EncoderHeadTests
         Assert.True(RelativeError(m, m64) < 1e-6, $"mu: {RelativeError(m, m64)}");
         Assert.True(RelativeError(v, v64) < 1e-6, $"log var: {RelativeError(v, v64)}");
         Assert.True(RelativeError(features.grad!, x64.grad!) < 1e-6, $"features: {RelativeError(features.grad!, x64.grad!)}");
-        Assert.Equal(channelsLast, LowPrecision.IsChannelsLast(features.grad!));
+        Assert.Equal(channelsLast, Layout.IsChannelsLast(features.grad!));
         Tensor[] actual = [hidden.weight!.grad!, hidden.bias!.grad!, mu.weight!.grad!, mu.bias!.grad!, logVar.weight!.grad!, logVar.bias!.grad!];
         string[] names = ["hidden weight", "hidden bias", "mu weight", "mu bias", "log var weight", "log var bias"];
         for (int i = 0; i < actual.Length; i++)
@@ -58,7 +59,7 @@ public class EncoderHeadTests
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = 64, Latent = 5 });
         using var x = rand(3, 3, 64, 64);
         using var eps = randn(3, 5);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        var kernelPath = EngineOptions.For(Precision.Bf16);
         Assert.True(kernelPath.HeadKernel);
 
         DecoderRun.AssertSameFunction(vae, x, eps, kernelPath, kernelPath with { HeadKernel = false });

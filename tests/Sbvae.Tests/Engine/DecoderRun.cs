@@ -1,17 +1,17 @@
+using Sbvae.Engine;
 using Sbvae.Models;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>Shared by the kernel tests: a decoder's output and parameter gradients under one compute path, a model's loss and gradients under two, and a relative error.</summary>
 internal static class DecoderRun
 {
     /// <summary>Decode z with <paramref name="compute"/>; gradients of Σ output² for every decoder parameter.</summary>
-    public static (Tensor Output, Dictionary<string, Tensor> Grads) Run(Vae vae, Tensor z, ComputeOptions compute)
+    public static (Tensor Output, Dictionary<string, Tensor> Grads) Run(Vae vae, Tensor z, EngineOptions compute)
     {
-        vae.Compute = compute;
         vae.zero_grad();
-        var output = vae.Decode(z);
+        var output = new EngineForward(vae, compute).Decode(z);
         output.square().sum().backward();
         return (output.detach(), vae.Decoder.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
     }
@@ -22,13 +22,12 @@ internal static class DecoderRun
     /// path: an fp32 sum in another order can move a value across a bf16 rounding boundary in the layers around
     /// them, so the model agrees to within a bf16 ulp, not to fp32's.
     /// </summary>
-    public static void AssertSameFunction(Vae vae, Tensor x, Tensor eps, ComputeOptions compute, ComputeOptions reference)
+    public static void AssertSameFunction(Vae vae, Tensor x, Tensor eps, EngineOptions compute, EngineOptions reference)
     {
-        (float Loss, Dictionary<string, Tensor> Grads) Step(ComputeOptions c)
+        (float Loss, Dictionary<string, Tensor> Grads) Step(EngineOptions c)
         {
-            vae.Compute = c;
             vae.zero_grad();
-            using var terms = vae.Loss(x, eps);
+            using var terms = new EngineForward(vae, c).Loss(x, eps);
             terms.Loss.backward();
             return (terms.Loss.item<float>(), vae.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
         }

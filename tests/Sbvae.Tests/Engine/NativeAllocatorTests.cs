@@ -1,6 +1,7 @@
+using Sbvae.Engine;
 using Sbvae.Training;
 
-namespace Sbvae.Tests.Training;
+namespace Sbvae.Tests.Engine;
 
 public class NativeAllocatorTests
 {

@@ -1,9 +1,10 @@
+using Sbvae.Engine;
 using Sbvae.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Training;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The fused update is TorchSharp's Adam: same parameters and moments after several steps.</summary>
 public class FusedAdamTests

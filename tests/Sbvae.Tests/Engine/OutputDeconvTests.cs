@@ -1,9 +1,10 @@
+using Sbvae.Engine;
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>The output deconv kernel computes the deconv decoder's last relu and transposed conv, in fp32, from the bf16 pre-activation.</summary>
 public class OutputDeconvTests
@@ -22,7 +23,7 @@ public class OutputDeconvTests
         // A pre-activation: about half the values negative, and some exactly zero (the relu passes no gradient there).
         using var pre = randn([3, channels, side, side], generator: g);
         pre.masked_fill_(rand([3, channels, side, side], generator: g) < 0.05, 0);
-        using var x = LowPrecision.ToChannelsLast(pre).to(ScalarType.BFloat16).requires_grad_(true);
+        using var x = Layout.ToChannelsLast(pre).to(ScalarType.BFloat16).requires_grad_(true);
         Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, OutputDeconv.Handles(x, conv)); // written for 16-lane vectors: without them libtorch's layer runs instead
         Skip.UnlessAvx512();
         using var upstream = randn([3, 3, 2 * side, 2 * side], generator: g);
@@ -54,7 +55,7 @@ public class OutputDeconvTests
         random.manual_seed(8);
         using var vae = new Vae(new ModelConfig { Decoder = DecoderKind.Deconv, ImageSize = size, Latent = 4 });
         using var z = randn(3, 4);
-        var kernelPath = ComputeOptions.For(Precision.Bf16);
+        var kernelPath = EngineOptions.For(Precision.Bf16);
         return (DecoderRun.Run(vae, z, kernelPath), DecoderRun.Run(vae, z, kernelPath with { OutputKernel = false }));
     }
 

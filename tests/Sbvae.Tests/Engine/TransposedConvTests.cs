@@ -1,10 +1,10 @@
 using Sbvae.Models;
-using Sbvae.Models.Kernels;
+using Sbvae.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Sbvae.Tests.Models;
+namespace Sbvae.Tests.Engine;
 
 /// <summary>
 /// The transposed conv with a conv2d backward computes the transposed conv and its gradients,
@@ -39,7 +39,7 @@ public class TransposedConvTests
         using var b = randn([24], generator: g);
         long outSide = (side - 1) * stride - 2 * padding + 4;
         using var upstream = randn([3, 24, outSide, outSide], generator: g);
-        using var input = channelsLast ? LowPrecision.ToChannelsLast(x) : x.alias();
+        using var input = channelsLast ? Layout.ToChannelsLast(x) : x.alias();
         var expected = OutputAndGradients((x, w, b) => F.conv_transpose2d(x, w, b, [stride, stride], [padding, padding]), input, w, b, upstream, ScalarType.Float64);
         var actual = OutputAndGradients((x, w, b) => TransposedConv.Apply(x, w, b, stride, padding), input, w, b, upstream, ScalarType.Float32);
         string[] names = ["output", "x gradient", "weight gradient", "bias gradient"];
@@ -52,7 +52,7 @@ public class TransposedConvTests
     {
         // The deconv decoder's 16×16 → 32×32 layer, channels-last, as the bf16 path runs it.
         using var g = new Generator(6);
-        using var x = LowPrecision.ToChannelsLast(randn([4, 64, 16, 16], generator: g));
+        using var x = Layout.ToChannelsLast(randn([4, 64, 16, 16], generator: g));
         using var w = randn([64, 64, 4, 4], generator: g).mul(0.05);
         using var b = randn([64], generator: g);
         using var upstream = randn([4, 64, 32, 32], generator: g);
