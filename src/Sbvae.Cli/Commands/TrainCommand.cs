@@ -25,11 +25,8 @@ public static class TrainCommand
                 var run = Checkpoints.RunFolder.Open(runDir);
                 var checkpoint = run.LoadCheckpoint();
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
-                var changes = new ResumeChanges(
-                    p.GetResult(options.Epochs) is { Implicit: false } ? p.GetValue(options.Epochs) : null,
-                    p.GetResult(options.Threads) is { Implicit: false } ? p.GetValue(options.Threads) : null,
-                    p.GetResult(options.Precision) is { Implicit: false } ? p.GetValue(options.Precision) : null);
-                int total = changes.Epochs ?? checkpoint.Config.Train.Epochs;
+                var changes = options.ResumeChanges(p);
+                int total = changes.Apply(checkpoint.Config.Train).Epochs;
                 string title = ModelConfig.Name(checkpoint.Config.Model.Decoder);
                 outcome = TrainingProgress.Run(title, total, checkpoint.State.Epoch,
                     (step, epoch) => TrainingSession.Resume(run, checkpoint, data, changes, step, epoch, interrupt.Token));
