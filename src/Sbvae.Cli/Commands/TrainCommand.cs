@@ -8,12 +8,13 @@ namespace Sbvae.Cli.Commands;
 /// <summary>`sbvae train`: one VAE, reference recipe by default (SPEC §5), resumable.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    /// <param name="options">The training options to add (given by tests, to read the configuration a parse makes).</param>
+    public static Command Create(TrainOptions? options = null)
     {
         var decoder = new Option<string>("--decoder") { Description = "sbd (spatial broadcast) or deconv", DefaultValueFactory = _ => "sbd" };
         var output = new Option<string?>("--out") { Description = "The run folder to create" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint" };
-        var options = new TrainOptions();
+        options ??= new TrainOptions();
         var cmd = new Command("train", "Train a VAE with a spatial broadcast or deconvolutional decoder") { decoder, output, resume };
         options.AddTo(cmd);
         cmd.SetAction(p =>
