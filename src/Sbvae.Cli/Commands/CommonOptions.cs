@@ -1,15 +1,13 @@
 using System.CommandLine;
 using Sbvae.Data;
+using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;
 
-/// <summary>Options several commands share, created fresh per command.</summary>
+/// <summary>Options several commands share, created fresh per command; those that are training options come from their declaration.</summary>
 public static class CommonOptions
 {
-    public static Option<string?> Dataset() => new("--dataset")
-    {
-        Description = "Images as .npz (imgs (N,H,W,3) uint8 + latents, or dSprites layout); default: the built-in reference circles",
-    };
+    public static Option<string?> Dataset() => CliOption.For(TrainingOptions.Dataset);
 
     public static Option<string> Out(string description) => new("--out")
     {
@@ -17,17 +15,9 @@ public static class CommonOptions
         Required = true,
     };
 
-    public static Option<int> Threads() => new("--threads")
-    {
-        Description = "libtorch threads (0 = one per core)",
-        DefaultValueFactory = _ => 0,
-    };
+    public static Option<int> Threads() => CliOption.For(TrainingOptions.Threads);
 
-    public static Option<string> Device() => new("--device")
-    {
-        Description = "cpu or cuda",
-        DefaultValueFactory = _ => "cpu",
-    };
+    public static Option<string> Device() => CliOption.For(TrainingOptions.Device);
 
     public static Argument<string> RunDir() => new("RUN_DIR") { Description = "A run folder written by sbvae train" };
 

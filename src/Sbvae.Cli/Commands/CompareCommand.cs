@@ -56,7 +56,7 @@ public static class CompareCommand
         foreach (var kind in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
         {
             var config = options.ToConfig(p, kind, data.Height);
-            if (quick && p.GetResult(options.Epochs) is null or { Implicit: true })
+            if (quick && p.GetResult(options.Of(TrainingOptions.Epochs)) is null or { Implicit: true })
                 config = config with { Train = config.Train with { Epochs = QuickEpochs } };
             if (adjust is not null) config = adjust(config);
             planned.Add((Path.Combine(dir, ModelConfig.Name(kind)), config));
@@ -115,7 +115,7 @@ public static class CompareCommand
             return new PendingRun(title, 0, config, (step, epoch, cancel, cores) => TrainingSession.Start(runDir, config, data, step, epoch, cancel, cores));
         var run = RunFolder.Open(runDir);
         var existing = run.LoadCheckpoint();
-        var continuation = new ResumeChanges(config.Train.Epochs, config.Train.Threads, config.Train.Precision);
+        var continuation = ResumeChanges.Toward(config);
         if (existing.Config.Model != config.Model || continuation.Apply(existing.Config.Train) != config.Train)
             throw new SbvaeException($"'{runDir}' holds a run with another configuration; choose another --out");
         if (existing.State.Epoch >= config.Train.Epochs)

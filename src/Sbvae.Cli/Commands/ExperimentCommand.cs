@@ -45,7 +45,7 @@ public static class ExperimentCommand
                 Region = kind == ExperimentKind.HeldOut ? FactorRegion.Parse(p.GetValue(region)!) : defaults.Region,
                 ObjectSize = kind == ExperimentKind.Small ? p.GetValue(size) : defaults.ObjectSize,
                 Strength = kind == ExperimentKind.Dependent ? p.GetValue(strength) : defaults.Strength,
-                Seed = p.GetValue(options.Seed),
+                Seed = p.GetValue(options.Of(Training.TrainingOptions.Seed)),
             };
             string? basePath = p.GetValue(options.Dataset);
             if (kind == ExperimentKind.Small && basePath is not null)

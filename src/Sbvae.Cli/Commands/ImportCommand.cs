@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sbvae.Interop;
 using Sbvae.Models;
+using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;
 
@@ -11,25 +12,18 @@ public static class ImportCommand
     {
         var file = new Argument<string>("FILE") { Description = "A state_dict saved by torch.save (.pt/.pth) or a .safetensors file" };
         var decoder = new Option<string>("--decoder") { Description = "sbd or deconv; must match the weights", Required = true };
-        var latent = new Option<int?>("--latent") { Description = "Latent size k; inferred from the weights, checked if given" };
-        var variance = new Option<double>("--variance") { Description = "Decoder variance σ_x² (not stored in the weights)", DefaultValueFactory = _ => 0.3 };
-        var beta = new Option<double>("--beta") { Description = "KL weight β (not stored in the weights)", DefaultValueFactory = _ => 1.0 };
-        var unpadded = new Option<bool>("--unpadded") { Description = "The paper's unpadded broadcast decoder (inferred from the grid size when present)" };
+        // An inferred option has no default: absent, the weights decide.
+        var taken = TrainingOptions.All.Where(o => o.Import is not null)
+            .Select(o => (Entry: o, Cli: CliOption.For(o, o.Import!.Description, withDefault: !o.Import.IsInferred))).ToList();
         var output = CommonOptions.Out("The run folder to create");
-        var cmd = new Command("import", "Make a run folder from PyTorch weights in the reference layout")
-        {
-            file, decoder, latent, variance, beta, unpadded, output,
-        };
+        var cmd = new Command("import", "Make a run folder from PyTorch weights in the reference layout") { file, decoder };
+        foreach (var (_, option) in taken) cmd.Options.Add(option);
+        cmd.Options.Add(output);
         cmd.SetAction(p =>
         {
-            var options = new ImportOptions
-            {
-                Decoder = ModelConfig.ParseDecoder(p.GetValue(decoder)!),
-                Latent = p.GetValue(latent),
-                Unpadded = p.GetResult(unpadded) is { Implicit: false } ? p.GetValue(unpadded) : null,
-                Variance = p.GetValue(variance),
-                Beta = p.GetValue(beta),
-            };
+            var options = new ImportOptions { Decoder = ModelConfig.ParseDecoder(p.GetValue(decoder)!) };
+            foreach (var (entry, option) in taken)
+                if (CliOption.Given(p, option)) options = options.With(entry, CliOption.Value(p, entry, option));
             var result = Importer.Import(p.GetValue(file)!, p.GetValue(output)!, options);
             foreach (string note in result.Notes) System.Console.Error.WriteLine($"sbvae: note: {note}");
             var m = result.Model;

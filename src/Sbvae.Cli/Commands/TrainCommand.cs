@@ -8,12 +8,13 @@ namespace Sbvae.Cli.Commands;
 /// <summary>`sbvae train`: one VAE, reference recipe by default (SPEC §5), resumable.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    /// <param name="options">The training options to add (given by tests, to read the configuration a parse makes).</param>
+    public static Command Create(TrainOptions? options = null)
     {
         var decoder = new Option<string>("--decoder") { Description = "sbd (spatial broadcast) or deconv", DefaultValueFactory = _ => "sbd" };
         var output = new Option<string?>("--out") { Description = "The run folder to create" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint" };
-        var options = new TrainOptions();
+        options ??= new TrainOptions();
         var cmd = new Command("train", "Train a VAE with a spatial broadcast or deconvolutional decoder") { decoder, output, resume };
         options.AddTo(cmd);
         cmd.SetAction(p =>
@@ -25,11 +26,8 @@ public static class TrainCommand
                 var run = Checkpoints.RunFolder.Open(runDir);
                 var checkpoint = run.LoadCheckpoint();
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
-                var changes = new ResumeChanges(
-                    p.GetResult(options.Epochs) is { Implicit: false } ? p.GetValue(options.Epochs) : null,
-                    p.GetResult(options.Threads) is { Implicit: false } ? p.GetValue(options.Threads) : null,
-                    p.GetResult(options.Precision) is { Implicit: false } ? p.GetValue(options.Precision) : null);
-                int total = changes.Epochs ?? checkpoint.Config.Train.Epochs;
+                var changes = options.ResumeChanges(p);
+                int total = changes.Apply(checkpoint.Config.Train).Epochs;
                 string title = ModelConfig.Name(checkpoint.Config.Model.Decoder);
                 outcome = TrainingProgress.Run(title, total, checkpoint.State.Epoch,
                     (step, epoch) => TrainingSession.Resume(run, checkpoint, data, changes, step, epoch, interrupt.Token));

@@ -24,8 +24,9 @@ public static class Importer
         if (File.Exists(Path.Combine(outDir, "checkpoint.safetensors")))
             throw new SbvaeException($"'{outDir}' already holds a run; choose another --out");
         var sd = WeightFile.Read(weightFile);
-        var modelConfig = ReferenceLayout.Infer(sd, options);
-        var config = new RunConfig(modelConfig, new TrainConfig());
+        var config = options.Apply(new RunConfig(ReferenceLayout.Infer(sd, options), new TrainConfig()));
+        config.Model.Validate();
+        var modelConfig = config.Model;
 
         using var model = new Vae(modelConfig);
         var notes = ReferenceLayout.LoadInto(sd, model);

@@ -1,17 +1,8 @@
 using Sbvae.Models;
+using Sbvae.Training;
 using static TorchSharp.torch;
 
 namespace Sbvae.Interop;
-
-/// <summary>What the user asserts about a weight file; null means "infer it from the weights".</summary>
-public sealed record ImportOptions
-{
-    public DecoderKind? Decoder { get; init; }
-    public int? Latent { get; init; }
-    public bool? Unpadded { get; init; }
-    public double Variance { get; init; } = 0.3;
-    public double Beta { get; init; } = 1.0;
-}
 
 /// <summary>
 /// The reference PyTorch state_dict layout (SPEC §8) and its mapping onto <see cref="Vae"/>, whose
@@ -25,7 +16,7 @@ public static class ReferenceLayout
     public const string XGrid = "decoder.x_grid";
     public const string YGrid = "decoder.y_grid";
 
-    /// <summary>The model configuration the weights describe, checked against what the user said.</summary>
+    /// <summary>The model configuration the weights describe, checked against what the user said; the rest at its defaults.</summary>
     public static ModelConfig Infer(StateDict sd, ImportOptions options)
     {
         string file = sd.Source;
@@ -41,8 +32,8 @@ public static class ReferenceLayout
         var mu = Require(sd, MuWeight);
         if (mu.Shape is not [var k, 256] || k < 1)
             throw new SbvaeException($"'{file}': '{MuWeight}' is {StateTensor.Describe(mu.Shape)}, expected [k,256]");
-        if (options.Latent is { } latent && latent != k)
-            throw new SbvaeException($"'{file}' has {k} latents ('{MuWeight}' is {StateTensor.Describe(mu.Shape)}) but --latent {latent} was given");
+        if (options.TryGet(TrainingOptions.Latent, out int latent) && latent != k)
+            throw new SbvaeException($"'{file}' has {k} latents ('{MuWeight}' is {StateTensor.Describe(mu.Shape)}) but {TrainingOptions.Latent.Flag} {latent} was given");
 
         var dense = Require(sd, DenseWeight);
         long features = dense.Shape is [256, var f] ? f : -1;
@@ -51,12 +42,9 @@ public static class ReferenceLayout
             throw new SbvaeException($"'{file}': '{DenseWeight}' is {StateTensor.Describe(dense.Shape)}, expected [256, 64·(S/16)²] for an S-pixel image");
         int imageSize = checked((int)(side * 16));
 
-        bool unpadded = InferUnpadded(sd, kind, imageSize, options.Unpadded);
-        var config = new ModelConfig
-        {
-            Decoder = kind, Latent = (int)k, ImageSize = imageSize, Unpadded = unpadded,
-            Variance = options.Variance, Beta = options.Beta,
-        };
+        bool? saidUnpadded = options.TryGet(TrainingOptions.Unpadded, out bool given) ? given : null;
+        bool unpadded = InferUnpadded(sd, kind, imageSize, saidUnpadded);
+        var config = new ModelConfig { Decoder = kind, Latent = (int)k, ImageSize = imageSize, Unpadded = unpadded };
         config.Validate();
         return config;
     }

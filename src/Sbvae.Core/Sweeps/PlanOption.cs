@@ -11,42 +11,27 @@ namespace Sbvae.Sweeps;
 /// </summary>
 public sealed class PlanOption
 {
-    enum Kind { Integer, Number, Text, Flag, Path }
-
     public string Key { get; }
-    readonly Kind kind;
+    readonly string? alias;
+    readonly OptionKind kind;
     readonly Func<RunConfig, object?, RunConfig> apply;
 
-    PlanOption(string key, Kind kind, Func<RunConfig, object?, RunConfig> apply) => (Key, this.kind, this.apply) = (key, kind, apply);
+    PlanOption(string key, string? alias, OptionKind kind, Func<RunConfig, object?, RunConfig> apply) =>
+        (Key, this.alias, this.kind, this.apply) = (key, alias, kind, apply);
 
-    static RunConfig M(RunConfig c, Func<ModelConfig, ModelConfig> f) => c with { Model = f(c.Model) };
-    static RunConfig T(RunConfig c, Func<TrainConfig, TrainConfig> f) => c with { Train = f(c.Train) };
-
-    /// <summary>The keys, named as train's options without dashes (checkpoint-every → checkpoint_every).</summary>
+    /// <summary>The keys: train's options without dashes (checkpoint-every → checkpoint_every), the decoder first.</summary>
     public static readonly IReadOnlyList<PlanOption> All =
     [
-        new("decoder", Kind.Text, (c, v) => M(c, m => m with { Decoder = ModelConfig.ParseDecoder((string)v!) })),
-        new("epochs", Kind.Integer, (c, v) => T(c, t => t with { Epochs = (int)v! })),
-        new("latent", Kind.Integer, (c, v) => M(c, m => m with { Latent = (int)v! })),
-        new("variance", Kind.Number, (c, v) => M(c, m => m with { Variance = (double)v! })),
-        new("beta", Kind.Number, (c, v) => M(c, m => m with { Beta = (double)v! })),
-        new("batch", Kind.Integer, (c, v) => T(c, t => t with { Batch = (int)v! })),
-        new("lr", Kind.Number, (c, v) => T(c, t => t with { LearningRate = (double)v! })),
-        new("seed", Kind.Integer, (c, v) => T(c, t => t with { Seed = (int)v! })),
-        new("threads", Kind.Integer, (c, v) => T(c, t => t with { Threads = (int)v! })),
-        new("device", Kind.Text, (c, v) => T(c, t => t with { Device = (string)v! })),
-        new("dataset", Kind.Path, (c, v) => T(c, t => t with { Dataset = (string?)v })),
-        new("unpadded", Kind.Flag, (c, v) => M(c, m => m with { Unpadded = (bool)v! })),
-        new("checkpoint_every", Kind.Integer, (c, v) => T(c, t => t with { CheckpointEvery = (int)v! })),
-        new("precision", Kind.Text, (c, v) => T(c, t => t with { Precision = (string)v! })),
+        // Not a declared training option: compare and the experiments train both decoders.
+        new("decoder", null, OptionKind.Text, (c, v) => c with { Model = c.Model with { Decoder = ModelConfig.ParseDecoder((string)v!) } }),
+        .. TrainingOptions.All.Select(o => new PlanOption(o.Key, o.Alias, o.Kind, o.With)),
     ];
 
     /// <summary>The option a plan key names (case and - or _ do not matter; learning_rate = lr).</summary>
     public static PlanOption? Find(string key)
     {
         string k = key.Trim().ToLowerInvariant().Replace('-', '_');
-        if (k == "learning_rate") k = "lr";
-        return All.FirstOrDefault(o => o.Key == k);
+        return All.FirstOrDefault(o => o.Key == k || o.alias == k);
     }
 
     /// <summary>
@@ -57,17 +42,17 @@ public sealed class PlanOption
     {
         object? value = kind switch
         {
-            Kind.Integer when json.ValueKind == JsonValueKind.Number && json.TryGetInt32(out int i) => i,
-            Kind.Number when json.ValueKind == JsonValueKind.Number => json.GetDouble(),
-            Kind.Text when json.ValueKind == JsonValueKind.String => json.GetString(),
-            Kind.Flag when json.ValueKind is JsonValueKind.True or JsonValueKind.False => json.GetBoolean(),
-            Kind.Path when json.ValueKind == JsonValueKind.Null => null,
-            Kind.Path when json.ValueKind == JsonValueKind.String && json.GetString() is { Length: > 0 } p => Path.GetFullPath(p, planDir),
+            OptionKind.Integer when json.ValueKind == JsonValueKind.Number && json.TryGetInt32(out int i) => i,
+            OptionKind.Number when json.ValueKind == JsonValueKind.Number => json.GetDouble(),
+            OptionKind.Text when json.ValueKind == JsonValueKind.String => json.GetString(),
+            OptionKind.Flag when json.ValueKind is JsonValueKind.True or JsonValueKind.False => json.GetBoolean(),
+            OptionKind.Path when json.ValueKind == JsonValueKind.Null => null,
+            OptionKind.Path when json.ValueKind == JsonValueKind.String && json.GetString() is { Length: > 0 } p => Path.GetFullPath(p, planDir),
             _ => throw new SbvaeException($"{where}: expected {Expected()}, got {Shown(json)}"),
         };
         try
         {
-            var config = Apply(new RunConfig(new ModelConfig(), new TrainConfig()), value);
+            var config = Apply(RunConfig.Default, value);
             config.Model.Validate();
             config.Train.Validate();
         }
@@ -82,10 +67,10 @@ public sealed class PlanOption
 
     string Expected() => kind switch
     {
-        Kind.Integer => "an integer",
-        Kind.Number => "a number",
-        Kind.Text => "a string",
-        Kind.Flag => "true or false",
+        OptionKind.Integer => "an integer",
+        OptionKind.Number => "a number",
+        OptionKind.Text => "a string",
+        OptionKind.Flag => "true or false",
         _ => "a path to an .npz or null (the reference dataset)",
     };
 
@@ -99,7 +84,7 @@ public sealed class PlanOption
     public string Format(object? value) => value switch
     {
         null => "reference",
-        string s when kind == Kind.Path => Path.GetFileNameWithoutExtension(s),
+        string s when kind == OptionKind.Path => Path.GetFileNameWithoutExtension(s),
         string s => s,
         bool b => b ? "true" : "false",
         int i => i.ToString(CultureInfo.InvariantCulture),

@@ -99,7 +99,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         {
             var run = RunFolder.Open(runDir);
             var existing = run.LoadCheckpoint();
-            var continuation = new ResumeChanges(config.Train.Epochs, config.Train.Threads, config.Train.Precision);
+            var continuation = ResumeChanges.Toward(config);
             if (existing.Config.Model != config.Model || continuation.Apply(existing.Config.Train) != config.Train)
                 throw new SbvaeException($"'{runDir}' holds a run with another configuration than plan entry {index}");
             from = existing.State.Epoch;

@@ -7,6 +7,9 @@ namespace Sbvae.Training;
 /// <summary>The resolved configuration of one run: the model and how it is trained.</summary>
 public sealed record RunConfig(ModelConfig Model, TrainConfig Train)
 {
+    /// <summary>Every field at its record default: the reference recipe.</summary>
+    public static RunConfig Default { get; } = new(new ModelConfig(), new TrainConfig());
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -41,7 +41,7 @@ public static class TrainingSession
         Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
     {
         var run = RunFolder.Open(dir);
-        return Resume(run, run.LoadCheckpoint(), data, new ResumeChanges(epochs), onStep, onEpoch, cancel);
+        return Resume(run, run.LoadCheckpoint(), data, epochs is int e ? ResumeChanges.None.Set(TrainingOptions.Epochs, e) : ResumeChanges.None, onStep, onEpoch, cancel);
     }
 
     /// <summary>Continues <paramref name="run"/> from its already loaded <paramref name="checkpoint"/>.</summary>

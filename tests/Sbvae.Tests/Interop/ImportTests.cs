@@ -1,6 +1,7 @@
 using Sbvae.Checkpoints;
 using Sbvae.Interop;
 using Sbvae.Models;
+using Sbvae.Training;
 using static Sbvae.Tests.Interop.InteropTestKit;
 using Grids = Sbvae.Tests.Interop.ReferenceWeights.GridStorage;
 
@@ -95,14 +96,14 @@ public class ImportTests
         string file = Path.Combine(TestData.TempDir("unpadded"), "m.pt");
         using (var f = File.Create(file)) TorchFileWriter.Write(f, entries);
         Assert.True(Import(file).Model.Unpadded);
-        Assert.Contains("unpadded", OneLine(() => Import(file, new ImportOptions { Unpadded = false })).Message);
+        Assert.Contains("unpadded", OneLine(() => Import(file, new ImportOptions().With(TrainingOptions.Unpadded, false))).Message);
     }
 
     [Fact]
     public void RunFolderIsCompleteAndResumable()
     {
         string file = ReferenceWeights.Create("sbd", 3, 16).SavePt(Path.Combine(TestData.TempDir("folder"), "m.pt"));
-        var result = Import(file, new ImportOptions { Variance = 0.5, Beta = 4 });
+        var result = Import(file, new ImportOptions().With(TrainingOptions.Variance, 0.5).With(TrainingOptions.Beta, 4.0));
         var checkpoint = result.Run.LoadCheckpoint();
         Assert.Equal(0, checkpoint.State.Epoch);
         Assert.Equal(0.5, checkpoint.Config.Model.Variance);
@@ -121,7 +122,7 @@ public class ImportTests
         var weights = ReferenceWeights.Create("sbd", 3, 16);
         string file = weights.SavePt(Path.Combine(dir, "sbd.pt"));
         Assert.Contains("--decoder deconv", OneLine(() => Import(file, new ImportOptions { Decoder = DecoderKind.Deconv })).Message);
-        Assert.Contains("--latent 5", OneLine(() => Import(file, new ImportOptions { Latent = 5 })).Message);
+        Assert.Contains("--latent 5", OneLine(() => Import(file, new ImportOptions().With(TrainingOptions.Latent, 5))).Message);
 
         var missing = ReferenceWeights.Create("sbd", 3, 16);
         missing.Tensors.RemoveAll(t => t.Name == "decoder.decoder_convs.2.bias");

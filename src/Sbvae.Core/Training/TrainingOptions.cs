@@ -1,0 +1,56 @@
+using Sbvae.Models;
+
+namespace Sbvae.Training;
+
+/// <summary>
+/// The options of `sbvae train`, the one place they are declared: the command line, sweep plan
+/// keys, `train --resume` and `import` are all made from this list. Defaults stay in
+/// <see cref="ModelConfig"/> and <see cref="TrainConfig"/> with their reasons. A new option is a
+/// field there plus an entry here. Not declared: the decoder (`--decoder` is train's own, since
+/// compare and the experiments train both) and the image size (it is the dataset's).
+/// </summary>
+public static class TrainingOptions
+{
+    public static readonly TrainingOption<int> Epochs = Train("epochs", OptionKind.Integer, "Passes over the data (reference 150)",
+        t => t.Epochs, (t, v) => t with { Epochs = v }, resumable: true);
+    public static readonly TrainingOption<int> Latent = Model("latent", OptionKind.Integer, "Latent size k (reference 5)",
+        m => m.Latent, (m, v) => m with { Latent = v }, ImportUse.Inferred("Latent size k; inferred from the weights, checked if given"));
+    public static readonly TrainingOption<double> Variance = Model("variance", OptionKind.Number, "Fixed decoder variance σ_x² (reference 0.3)",
+        m => m.Variance, (m, v) => m with { Variance = v }, ImportUse.Stated("Decoder variance σ_x² (not stored in the weights)"));
+    public static readonly TrainingOption<double> Beta = Model("beta", OptionKind.Number, "KL weight β (reference 1)",
+        m => m.Beta, (m, v) => m with { Beta = v }, ImportUse.Stated("KL weight β (not stored in the weights)"));
+    public static readonly TrainingOption<int> Batch = Train("batch", OptionKind.Integer, "Batch size (reference 16)",
+        t => t.Batch, (t, v) => t with { Batch = v });
+    public static readonly TrainingOption<double> Lr = Train("lr", OptionKind.Number, "Adam learning rate (reference 3e-4)",
+        t => t.LearningRate, (t, v) => t with { LearningRate = v }, alias: "learning_rate");
+    public static readonly TrainingOption<int> Seed = Train("seed", OptionKind.Integer, "Seed of weights, shuffling and noise",
+        t => t.Seed, (t, v) => t with { Seed = v });
+    public static readonly TrainingOption<int> Threads = Train("threads", OptionKind.Integer, "libtorch threads (0 = one per core)",
+        t => t.Threads, (t, v) => t with { Threads = v }, resumable: true);
+    public static readonly TrainingOption<string> Device = Train("device", OptionKind.Text, "cpu or cuda",
+        t => t.Device, (t, v) => t with { Device = v });
+    public static readonly TrainingOption<string?> Dataset = Train("dataset", OptionKind.Path,
+        "Images as .npz (imgs (N,H,W,3) uint8 + latents, or dSprites layout); default: the built-in reference circles",
+        t => t.Dataset, (t, v) => t with { Dataset = v });
+    public static readonly TrainingOption<bool> Unpadded = Model("unpadded", OptionKind.Flag,
+        "Spatial broadcast decoder without padding on a larger grid (the paper's variant)",
+        m => m.Unpadded, (m, v) => m with { Unpadded = v }, ImportUse.Inferred("The paper's unpadded broadcast decoder (inferred from the grid size when present)"));
+    public static readonly TrainingOption<int> CheckpointEvery = Train("checkpoint-every", OptionKind.Integer, "Epochs between checkpoints",
+        t => t.CheckpointEvery, (t, v) => t with { CheckpointEvery = v });
+    public static readonly TrainingOption<string> Precision = Train("precision", OptionKind.Text,
+        "Compute precision: fp32, bf16 or auto (bf16 where the CPU has native bf16; weights stay fp32)",
+        t => t.Precision, (t, v) => t with { Precision = v }, resumable: true);
+
+    /// <summary>In the order `train --help` lists them and a plan's error message names them.</summary>
+    public static readonly IReadOnlyList<TrainingOption> All =
+        [Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, Unpadded, CheckpointEvery, Precision];
+
+    static TrainingOption<T> Model<T>(string name, OptionKind kind, string description,
+        Func<ModelConfig, T> get, Func<ModelConfig, T, ModelConfig> set, ImportUse? import = null) =>
+        new(name, kind, description, isModel: true, c => get(c.Model), (c, v) => c with { Model = set(c.Model, v) }, import: import);
+
+    // Only training options may be resumable: a resumed run keeps the model it has.
+    static TrainingOption<T> Train<T>(string name, OptionKind kind, string description,
+        Func<TrainConfig, T> get, Func<TrainConfig, T, TrainConfig> set, bool resumable = false, string? alias = null) =>
+        new(name, kind, description, isModel: false, c => get(c.Train), (c, v) => c with { Train = set(c.Train, v) }, resumable, alias: alias);
+}
