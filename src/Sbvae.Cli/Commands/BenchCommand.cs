@@ -73,7 +73,7 @@ public static class BenchCommand
                         Console.Error.WriteLine($"[{++done}/{total}] {row.Decoder} {row.Path}: train {row.TrainImagesPerSecond:F1} img/s, inference {row.InferImagesPerSecond:F1} img/s");
                     }
             int used = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
-            TrainingSession.UseThreads(options.Threads);
+            TrainingSetup.UseThreads(options.Threads);
             double peakFp32 = ConvPeak.Measure(TorchSharp.torch.ScalarType.Float32);
             double peakBf16 = PrecisionSupport.CpuHasNativeBf16 ? ConvPeak.Measure(TorchSharp.torch.ScalarType.BFloat16) : 0;
             var perImage = options.Decoders.ToDictionary(ModelConfig.Name,

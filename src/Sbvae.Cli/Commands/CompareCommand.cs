@@ -5,6 +5,7 @@ using Sbvae.Data;
 using Sbvae.Evaluation;
 using Sbvae.Models;
 using Sbvae.Reports;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;

@@ -20,7 +20,7 @@ public static class EncodeCommand
         {
             string outPath = p.GetValue(output)!;
             CommonOptions.CheckOutputFile(outPath);
-            TrainingSession.UseThreads(p.GetValue(threads));
+            TrainingSetup.UseThreads(p.GetValue(threads));
             using var model = TrainedModel.Load(p.GetValue(run)!, p.GetValue(device)!);
             var data = model.LoadDataset(p.GetValue(dataset));
             using var images = model.Images(data);

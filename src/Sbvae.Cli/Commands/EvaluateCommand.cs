@@ -50,7 +50,7 @@ public static class EvaluateCommand
             {
                 string dir = p.GetValue(run) ?? throw new SbvaeException("give a RUN_DIR or --codes FILE.npz");
                 if (p.GetValue(allPoints)) throw new SbvaeException("--all-points goes with --codes");
-                TrainingSession.UseThreads(p.GetValue(threads));
+                TrainingSetup.UseThreads(p.GetValue(threads));
                 using var model = TrainedModel.Load(dir);
                 var data = model.LoadDataset(p.GetValue(dataset));
                 scores = ModelEvaluation.Evaluate(model, data, names, s, sizes);

@@ -20,7 +20,7 @@ public static class FiguresCommand
         {
             string dir = p.GetValue(output)!;
             if (File.Exists(dir)) throw new SbvaeException($"'{dir}' is a file, not a folder");
-            TrainingSession.UseThreads(p.GetValue(threads));
+            TrainingSetup.UseThreads(p.GetValue(threads));
             var models = new List<TrainedModel>();
             try
             {

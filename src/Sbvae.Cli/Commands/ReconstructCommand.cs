@@ -24,7 +24,7 @@ public static class ReconstructCommand
             CommonOptions.CheckOutputFile(outPath);
             string? pngPath = p.GetValue(png);
             if (pngPath is not null) CommonOptions.CheckOutputFile(pngPath);
-            TrainingSession.UseThreads(p.GetValue(threads));
+            TrainingSetup.UseThreads(p.GetValue(threads));
             using var model = TrainedModel.Load(p.GetValue(run)!, p.GetValue(device)!);
             var data = model.LoadDataset(p.GetValue(dataset));
             using var images = model.Images(data);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sbvae.Cli.Terminal;
 using Sbvae.Models;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;

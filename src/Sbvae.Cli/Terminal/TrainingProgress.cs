@@ -1,3 +1,4 @@
+using Sbvae.Runs;
 using Sbvae.Training;
 using Spectre.Console;
 

@@ -30,7 +30,7 @@ public sealed class TrainedModel : IDisposable
     {
         var run = RunFolder.Open(runDir);
         var checkpoint = run.LoadCheckpoint();
-        var dev = TrainingSession.ResolveDevice(device);
+        var dev = TrainingSetup.ResolveDevice(device);
         var model = new Vae(checkpoint.Config.Model);
         model.to(dev);
         checkpoint.LoadInto(model);
@@ -98,7 +98,7 @@ public sealed class TrainedModel : IDisposable
     public TrainingImages Images(ImageDataset data)
     {
         CheckDataset(data);
-        return TrainingSession.ToTrainingImages(data, Device);
+        return TrainingSetup.ToTrainingImages(data, Device);
     }
 
     public void Dispose() => Model.Dispose();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Sbvae.Checkpoints;
 using Sbvae.Data;
 using Sbvae.Evaluation;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Sweeps;

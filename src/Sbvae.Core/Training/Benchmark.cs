@@ -89,7 +89,7 @@ public static class Benchmark
     public static BenchRow Measure(DecoderKind decoder, string path, BenchOptions options)
     {
         options.Validate();
-        TrainingSession.UseThreads(options.Threads);
+        TrainingSetup.UseThreads(options.Threads);
         using var run = new ReferenceRun(decoder, options.Latent, options.Batch, path.StartsWith("bf16") ? "bf16" : "fp32");
         run.Model.Compute = BenchOptions.Compute(path); // the trainer chose from the precision; this also sets the plain paths
 

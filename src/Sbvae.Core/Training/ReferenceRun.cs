@@ -17,10 +17,10 @@ internal sealed class ReferenceRun : IDisposable
 
     public ReferenceRun(DecoderKind decoder, int latent, int batch, string precision)
     {
-        Images = TrainingSession.ToTrainingImages(ImageDataset.Reference(), CPU);
+        Images = TrainingSetup.ToTrainingImages(ImageDataset.Reference(), CPU);
         Config = new ModelConfig { Decoder = decoder, Latent = latent, ImageSize = Images.Size };
         var train = new TrainConfig { Epochs = 1_000_000, Batch = batch, Seed = 1, Precision = precision };
-        Model = TrainingSession.BuildModel(Config, train.Seed, CPU);
+        Model = TrainingSetup.BuildModel(Config, train.Seed, CPU);
         Trainer = new Trainer(Model, Images, train);
     }
 

@@ -54,7 +54,7 @@ public sealed record StepProfile(
     public static StepProfile Measure(DecoderKind decoder, ProfileOptions options)
     {
         options.Validate();
-        int threads = TrainingSession.UseThreads(options.Threads);
+        int threads = TrainingSetup.UseThreads(options.Threads);
         using var run = new ReferenceRun(decoder, options.Latent, options.Batch, options.Precision);
         IReadOnlyList<IReadOnlyList<TimelineEvent>> recorded;
         try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sbvae.Checkpoints;
 using Sbvae.Models;
+using Sbvae.Runs;
 using Sbvae.Training;
 using TorchSharp;
 
@@ -31,8 +32,8 @@ public class RobustnessTests
     {
         var data = TestData.Tiny();
         torch.set_num_threads(1);
-        using var model = TrainingSession.BuildModel(Config(1).Model, 5, torch.CPU);
-        using var images = TrainingSession.ToTrainingImages(data, torch.CPU);
+        using var model = TrainingSetup.BuildModel(Config(1).Model, 5, torch.CPU);
+        using var images = TrainingSetup.ToTrainingImages(data, torch.CPU);
         using var trainer = new Trainer(model, images, Config(3).Train);
         long? afterFirstEpoch = null;
         var counts = new List<long>();

@@ -20,8 +20,8 @@ public class SplitBatchTests
     static Outcome Train(DecoderKind decoder, ComputeOptions compute, int steps, int threads = 2, CoreShare.Lease? cores = null, Action<int>? afterStep = null)
     {
         set_num_threads(threads);
-        using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
-        using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 5, CPU);
+        using var images = TrainingSetup.ToTrainingImages(TestData.Tiny(), CPU);
+        using var model = TrainingSetup.BuildModel(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 5, CPU);
         using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 2, Batch = 5, LearningRate = 1e-3, Seed = 5 }) { Cores = cores };
         model.Compute = compute;
         var initial = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
@@ -155,9 +155,9 @@ public class SplitBatchTests
     public void NonFiniteLossStopsTheSplitStepBeforeTheUpdate()
     {
         set_num_threads(2);
-        using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
+        using var images = TrainingSetup.ToTrainingImages(TestData.Tiny(), CPU);
         // σ_x² = 1e-38 makes the reconstruction term overflow float32 on the first step.
-        using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = DecoderKind.Sbd, Latent = 3, ImageSize = 16, Variance = 1e-38 }, 5, CPU);
+        using var model = TrainingSetup.BuildModel(new ModelConfig { Decoder = DecoderKind.Sbd, Latent = 3, ImageSize = 16, Variance = 1e-38 }, 5, CPU);
         using var trainer = new Trainer(model, images, new TrainConfig { Epochs = 1, Batch = 8, Seed = 5, Precision = "bf16" });
         model.Compute = ComputeOptions.For(Precision.Bf16);
         var before = model.parameters().Select(p => p.detach().clone()).ToList();

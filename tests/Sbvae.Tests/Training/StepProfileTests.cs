@@ -75,8 +75,8 @@ public class StepProfileTests
     public void StampsChangeNeitherLossNorGradients(DecoderKind decoder)
     {
         set_num_threads(1);
-        using var images = TrainingSession.ToTrainingImages(TestData.Tiny(), CPU);
-        using var model = TrainingSession.BuildModel(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 2, CPU);
+        using var images = TrainingSetup.ToTrainingImages(TestData.Tiny(), CPU);
+        using var model = TrainingSetup.BuildModel(new ModelConfig { Decoder = decoder, Latent = 3, ImageSize = 16 }, 2, CPU);
         model.Compute = ComputeOptions.For(PrecisionSupport.CpuHasNativeBf16 ? Precision.Bf16 : Precision.Fp32);
         var x = images.Batch([0, 1, 2, 3]);
         var eps = randn(4, 3, generator: new TorchSharp.torch.Generator(7));

@@ -1,5 +1,6 @@
 using Sbvae.Checkpoints;
 using Sbvae.Models;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Tests.Training;
@@ -66,7 +67,7 @@ public class TrainingTests
         using (var images = again.Images(data))
             Assert.Equal(before, again.Reconstruct(images));
         // and the loaded weights are the trained ones, not a fresh initialisation
-        using var fresh = TrainingSession.BuildModel(Config(DecoderKind.Sbd, 1).Model, 7, TorchSharp.torch.CPU);
+        using var fresh = TrainingSetup.BuildModel(Config(DecoderKind.Sbd, 1).Model, 7, TorchSharp.torch.CPU);
         var trained = Checkpoint.Load(Path.Combine(dir, "checkpoint.safetensors")).Tensors["model.decoder.decoder_convs.0.weight"].ToFloats();
         Assert.NotEqual(fresh.state_dict()["decoder.decoder_convs.0.weight"].data<float>().ToArray(), trained);
     }

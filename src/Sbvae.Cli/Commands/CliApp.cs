@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Sbvae.Cli.Commands;
 
-namespace Sbvae.Cli;
+namespace Sbvae.Cli.Commands;
 
 /// <summary>
 /// The `sbvae` command line. Exit codes: 0 success, 2 bad input (one-line message, no stack

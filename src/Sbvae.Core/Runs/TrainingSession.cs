@@ -1,10 +1,9 @@
 using Sbvae.Checkpoints;
 using Sbvae.Data;
 using Sbvae.Models;
-using TorchSharp;
-using static TorchSharp.torch;
+using Sbvae.Training;
 
-namespace Sbvae.Training;
+namespace Sbvae.Runs;
 
 /// <summary>How a training session ended.</summary>
 public sealed record TrainOutcome(bool Completed, TrainingState State, RunFolder Run);
@@ -15,38 +14,6 @@ public sealed record TrainOutcome(bool Completed, TrainingState State, RunFolder
 /// </summary>
 public static class TrainingSession
 {
-    /// <summary>Sets libtorch's thread count (0 = one per core) and returns the count used.</summary>
-    public static int UseThreads(int threads)
-    {
-        int n = threads > 0 ? threads : Environment.ProcessorCount;
-        LibtorchThreads.Set(n);
-        return n;
-    }
-
-    public static Device ResolveDevice(string name)
-    {
-        if (name.StartsWith("cuda", StringComparison.Ordinal) && !torch.cuda.is_available())
-            throw new SbvaeException("CUDA is not available (this build uses the CPU libtorch); use --device cpu");
-        return torch.device(name);
-    }
-
-    static readonly object GlobalSeed = new();
-
-    /// <summary>A model with the run's initial weights (seeded) on <paramref name="device"/>.</summary>
-    public static Vae BuildModel(ModelConfig config, int seed, Device device)
-    {
-        lock (GlobalSeed) // the weights come from libtorch's global generator; runs may start side by side
-        {
-            torch.random.manual_seed((long)(Seeds.InitSeed(seed) >> 1));
-            var model = new Vae(config);
-            model.to(device);
-            return model;
-        }
-    }
-
-    public static TrainingImages ToTrainingImages(ImageDataset data, Device device) =>
-        new(data.Pixels, data.Count, data.Height, data.Width, data.Channels, device);
-
     /// <summary>Starts a new run in <paramref name="dir"/>.</summary>
     public static TrainOutcome Start(string dir, RunConfig config, ImageDataset data,
         Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null)
@@ -56,9 +23,9 @@ public static class TrainingSession
         if (data.Height != config.Model.ImageSize)
             throw new SbvaeException($"the dataset has {data.Height}-pixel images but the model expects {config.Model.ImageSize}");
         var run = RunFolder.Create(dir);
-        UseThreads(config.Train.Threads);
-        var device = ResolveDevice(config.Train.Device);
-        using var model = BuildModel(config.Model, config.Train.Seed, device);
+        TrainingSetup.UseThreads(config.Train.Threads);
+        var device = TrainingSetup.ResolveDevice(config.Train.Device);
+        using var model = TrainingSetup.BuildModel(config.Model, config.Train.Seed, device);
         run.WriteConfig(config);
         return Train(run, model, config, data, null, onStep, onEpoch, cancel, cores);
     }
@@ -79,9 +46,9 @@ public static class TrainingSession
         config.Train.Validate();
         if (data.Height != config.Model.ImageSize)
             throw new SbvaeException($"the dataset has {data.Height}-pixel images but the run's model expects {config.Model.ImageSize}");
-        UseThreads(config.Train.Threads);
-        var device = ResolveDevice(config.Train.Device);
-        using var model = BuildModel(config.Model, config.Train.Seed, device);
+        TrainingSetup.UseThreads(config.Train.Threads);
+        var device = TrainingSetup.ResolveDevice(config.Train.Device);
+        using var model = TrainingSetup.BuildModel(config.Model, config.Train.Seed, device);
         checkpoint.LoadInto(model);
         run.WriteConfig(config);
         return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel, cores);
@@ -90,7 +57,7 @@ public static class TrainingSession
     static TrainOutcome Train(RunFolder run, Vae model, RunConfig config, ImageDataset data, Checkpoint? from,
         Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel, CoreShare.Lease? cores)
     {
-        using var images = ToTrainingImages(data, model.parameters().First().device);
+        using var images = TrainingSetup.ToTrainingImages(data, model.parameters().First().device);
         using var trainer = new Trainer(model, images, config.Train, from?.State) { Cores = cores };
         from?.LoadInto(trainer.Optimizer);
         run.WriteLosses(trainer.State.History);
