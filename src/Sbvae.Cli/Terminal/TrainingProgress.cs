@@ -4,9 +4,6 @@ using Spectre.Console;
 
 namespace Sbvae.Cli.Terminal;
 
-/// <summary>A training to show: its title, epoch count, where it starts, and the call that trains it with the given callbacks.</summary>
-public sealed record ShownRun(string Title, int Epochs, int FirstEpoch, Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> Train);
-
 /// <summary>
 /// Shows training progress: a live bar per run with the loss terms and throughput on a
 /// terminal, one line per epoch when the output is a log or a pipe.
