@@ -1,1 +1,1 @@
-return Sbvae.Cli.CliApp.Run(args);
+return Sbvae.Cli.Commands.CliApp.Run(args);

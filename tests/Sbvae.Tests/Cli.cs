@@ -17,7 +17,7 @@ public static class Cli
             var (o, e) = (new StringWriter(), new StringWriter());
             Console.SetOut(o);
             Console.SetError(e);
-            try { return new Result(Sbvae.Cli.CliApp.Run(args), o.ToString(), e.ToString()); }
+            try { return new Result(Sbvae.Cli.Commands.CliApp.Run(args), o.ToString(), e.ToString()); }
             finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
         }
     }

@@ -19,6 +19,12 @@ public static class CommonOptions
 
     public static Option<string> Device() => CliOption.For(TrainingOptions.Device);
 
+    /// <summary>Without it a folder another process is training is refused (see RunLock).</summary>
+    public static Option<bool> NoLock() => new("--no-lock")
+    {
+        Description = "Do not lock the folders written (for file systems without locks; two processes could then write one folder)",
+    };
+
     public static Argument<string> RunDir() => new("RUN_DIR") { Description = "A run folder written by sbvae train" };
 
     public static ImageDataset LoadDataset(string? path) => ImageDataset.LoadOrReference(path);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Sbvae.Cli.Terminal;
+using Sbvae.Runs;
 using Sbvae.Sweeps;
 
 namespace Sbvae.Cli.Commands;
@@ -8,7 +9,10 @@ namespace Sbvae.Cli.Commands;
 /// <summary>
 /// `sbvae sweep`: trains every entry of a plan (base options × axes) into one folder, resumably:
 /// in this process one after another, in --jobs worker processes fed from one queue, or only
-/// entry --index I (one task of a Slurm job array or a Kubernetes indexed Job).
+/// entry --index I (one task of a Slurm job array or a Kubernetes indexed Job). An entry another
+/// process is training is not touched: --index exits <see cref="CliApp.InUse"/> with one line
+/// naming the holder; a whole sweep skips it, lists it at the end and exits with that code too
+/// (1 if an entry failed), so a scheduler or a user sees that not everything ran.
 /// </summary>
 public static class SweepCommand
 {
@@ -23,9 +27,10 @@ public static class SweepCommand
         var index = new Option<int?>("--index") { Description = $"Run only entry I (0-based); default: ${IndexVariable} when set" };
         var threads = new Option<int?>("--threads") { Description = "libtorch threads per entry (0 = one per core); default: the plan's, or cores / jobs with --jobs" };
         var list = new Option<bool>("--list") { Description = "Print the entries with their index (and, with --out, what is left to do), then stop" };
+        var noLock = CommonOptions.NoLock();
         var cmd = new Command("sweep", "Train every combination of a plan's axes (resumable; local workers or a cluster job array)")
         {
-            planPath, output, jobs, index, threads, list,
+            planPath, output, jobs, index, threads, list, noLock,
         };
         cmd.SetAction(p =>
         {
@@ -44,16 +49,24 @@ public static class SweepCommand
             if (dir is null) throw new SbvaeException("give --out DIR, the sweep folder");
             SweepRunner.CheckDatasets(plan);
             SweepRunner.Prepare(dir, plan);
-            if (jobCount > 1) return SweepWorkers.Run(planFile, dir, plan, jobCount, t);
+            bool locking = !p.GetValue(noLock);
+            if (jobCount > 1) return SweepWorkers.Run(planFile, dir, plan, jobCount, t, locking);
 
-            var runner = new SweepRunner(dir, plan, t, TrainingProgress.Run);
+            var runner = new SweepRunner(dir, plan, t, TrainingProgress.Run, locking);
             using var interrupt = new Interrupt();
             var failed = new List<string>();
+            var held = new List<SweepEntry>();
             foreach (var entry in plan.Entries)
             {
                 if (only is int k && entry.Index != k) continue;
                 EntryOutcome outcome;
                 try { outcome = runner.Run(entry.Index, interrupt.Token); }
+                catch (RunInUseException e)
+                {
+                    Console.Error.WriteLine(only is null ? $"sbvae: [{entry.Index}] {entry.Name} skipped: {e.Message}" : $"sbvae: error: {e.Message}");
+                    held.Add(entry);
+                    continue;
+                }
                 catch (SbvaeException e) when (only is null)
                 {
                     Console.Error.WriteLine($"sbvae: [{entry.Index}] {entry.Name} failed: {e.Message}");
@@ -68,10 +81,21 @@ public static class SweepCommand
                 Console.WriteLine(Describe(outcome));
             }
             if (only is null)
-                Console.WriteLine($"sweep: {plan.Entries.Count - failed.Count} of {plan.Entries.Count} entries done in {dir}; summarise with: sbvae aggregate {dir}");
-            return failed.Count > 0 ? 1 : 0;
+            {
+                Console.WriteLine($"sweep: {plan.Entries.Count - failed.Count - held.Count} of {plan.Entries.Count} entries done in {dir}; summarise with: sbvae aggregate {dir}");
+                ReportHeld(held);
+            }
+            return failed.Count > 0 ? 1 : held.Count > 0 ? CliApp.InUse : 0;
         });
         return cmd;
+    }
+
+    /// <summary>The entries skipped because another process holds them, after the summary so that they are not missed.</summary>
+    internal static void ReportHeld(IReadOnlyList<SweepEntry> held)
+    {
+        if (held.Count == 0) return;
+        Console.Error.WriteLine($"sbvae: {held.Count} entries skipped because another process is training them: " +
+            string.Join(", ", held.Select(e => $"[{e.Index}] {e.Name}")) + "; run the same command again once it has finished");
     }
 
     static int? IndexFromEnvironment()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sbvae.Cli.Terminal;
 using Sbvae.Models;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;
@@ -14,8 +15,9 @@ public static class TrainCommand
         var decoder = new Option<string>("--decoder") { Description = "sbd (spatial broadcast) or deconv", DefaultValueFactory = _ => "sbd" };
         var output = new Option<string?>("--out") { Description = "The run folder to create" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint" };
+        var noLock = CommonOptions.NoLock();
         options ??= new TrainOptions();
-        var cmd = new Command("train", "Train a VAE with a spatial broadcast or deconvolutional decoder") { decoder, output, resume };
+        var cmd = new Command("train", "Train a VAE with a spatial broadcast or deconvolutional decoder") { decoder, output, resume, noLock };
         options.AddTo(cmd);
         cmd.SetAction(p =>
         {
@@ -24,6 +26,8 @@ public static class TrainCommand
             if (p.GetValue(resume) is string runDir)
             {
                 var run = Checkpoints.RunFolder.Open(runDir);
+                // Locked before the checkpoint is read: another process may still be writing it.
+                using var held = RunLock.TakeIf(!p.GetValue(noLock), run.Dir);
                 var checkpoint = run.LoadCheckpoint();
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
                 var changes = options.ResumeChanges(p);
@@ -38,6 +42,7 @@ public static class TrainCommand
                 var kind = ModelConfig.ParseDecoder(p.GetValue(decoder)!);
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset));
                 var config = options.ToConfig(p, kind, data.Height);
+                using var held = RunLock.TakeIf(!p.GetValue(noLock), dir);
                 outcome = TrainingProgress.Run(ModelConfig.Name(kind), config.Train.Epochs, 0,
                     (step, epoch) => TrainingSession.Start(dir, config, data, step, epoch, interrupt.Token));
             }

@@ -1,10 +1,8 @@
+using Sbvae.Runs;
 using Sbvae.Training;
 using Spectre.Console;
 
 namespace Sbvae.Cli.Terminal;
-
-/// <summary>A training to show: its title, epoch count, where it starts, and the call that trains it with the given callbacks.</summary>
-public sealed record ShownRun(string Title, int Epochs, int FirstEpoch, Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> Train);
 
 /// <summary>
 /// Shows training progress: a live bar per run with the loss terms and throughput on a

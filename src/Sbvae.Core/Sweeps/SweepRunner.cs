@@ -2,6 +2,7 @@ using System.Text.Json;
 using Sbvae.Checkpoints;
 using Sbvae.Data;
 using Sbvae.Evaluation;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Sweeps;
@@ -18,8 +19,10 @@ public delegate TrainOutcome TrainingView(string title, int epochs, int firstEpo
 /// Trains the entries of a plan in DIR/&lt;entry name&gt;: a finished entry is left alone, an
 /// interrupted one continues from its checkpoint, and with metrics in the plan each trained
 /// model gets a metrics.json. DIR/plan.json records the plan so that a folder never mixes two.
+/// Each entry's folder is locked (<see cref="RunLock"/>) while it trains, so that two tasks
+/// given the same entry do not both write it; <paramref name="lockEntries"/> false is --no-lock.
 /// </summary>
-public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null, TrainingView? view = null)
+public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null, TrainingView? view = null, bool lockEntries = true)
 {
     public const string PlanFile = "plan.json";
     public const string MetricsFile = "metrics.json";
@@ -79,7 +82,10 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         return null;
     }
 
-    /// <summary>Trains (or continues, or skips) entry <paramref name="index"/>, then evaluates it if the plan asks.</summary>
+    /// <summary>
+    /// Trains (or continues, or skips) entry <paramref name="index"/>, then evaluates it if the
+    /// plan asks; a <see cref="RunInUseException"/> if another process holds the entry.
+    /// </summary>
     public EntryOutcome Run(int index, CancellationToken cancel = default)
     {
         if (index < 0 || index >= plan.Entries.Count)
@@ -90,6 +96,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         if (threads is int t) config = config with { Train = config.Train with { Threads = t } };
         string runDir = EntryDir(dir, entry);
         string title = $"[{index}] {entry.Name}";
+        using var held = RunLock.TakeIf(lockEntries, runDir);
 
         TrainOutcome? outcome = null;
         int from = 0;

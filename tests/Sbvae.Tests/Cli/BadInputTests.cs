@@ -1,6 +1,7 @@
 using Sbvae.Data;
 using Sbvae.Models;
 using Sbvae.Sweeps;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Tests.CliTests;

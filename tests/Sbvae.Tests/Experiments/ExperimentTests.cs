@@ -3,6 +3,7 @@ using Sbvae.Data;
 using Sbvae.Evaluation;
 using Sbvae.Experiments;
 using Sbvae.Models;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Tests.Experiments;

@@ -1,4 +1,4 @@
-using Sbvae.Cli;
+using Sbvae.Cli.Commands;
 using Sbvae.Data;
 using static Sbvae.Tests.Interop.InteropTestKit;
 

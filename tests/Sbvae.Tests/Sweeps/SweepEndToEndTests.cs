@@ -1,6 +1,7 @@
 using System.Globalization;
 using Sbvae.Checkpoints;
 using Sbvae.Sweeps;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Tests.Sweeps;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sbvae.Checkpoints;
 using Sbvae.Models;
+using Sbvae.Runs;
 using Sbvae.Training;
 using TorchSharp;
 

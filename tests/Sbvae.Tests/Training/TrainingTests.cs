@@ -1,5 +1,6 @@
 using Sbvae.Checkpoints;
 using Sbvae.Models;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Tests.Training;

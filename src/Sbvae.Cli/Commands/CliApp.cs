@@ -1,16 +1,18 @@
 using System.CommandLine;
-using Sbvae.Cli.Commands;
 
-namespace Sbvae.Cli;
+namespace Sbvae.Cli.Commands;
 
 /// <summary>
 /// The `sbvae` command line. Exit codes: 0 success, 2 bad input (one-line message, no stack
-/// trace), 130 interrupted (a checkpoint was saved), 1 an unexpected internal error.
+/// trace; also a run folder another process is training), 130 interrupted (a checkpoint was
+/// saved), 75 sweep entries skipped because another process holds them, 1 an unexpected internal error.
 /// </summary>
 public static class CliApp
 {
     public const int BadInput = 2;
     public const int Interrupted = 130;
+    /// <summary>EX_TEMPFAIL from sysexits.h: nothing failed, but the task did not run; try again later.</summary>
+    public const int InUse = 75;
 
     public static RootCommand BuildRoot()
     {

@@ -2,10 +2,9 @@ using Sbvae.Checkpoints;
 using Sbvae.Data;
 using Sbvae.Engine;
 using Sbvae.Models;
-using TorchSharp;
-using static TorchSharp.torch;
+using Sbvae.Training;
 
-namespace Sbvae.Training;
+namespace Sbvae.Runs;
 
 /// <summary>How a training session ended.</summary>
 public sealed record TrainOutcome(bool Completed, TrainingState State, RunFolder Run);
