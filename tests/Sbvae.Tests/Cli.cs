@@ -33,9 +33,11 @@ public static class Cli
 
     public static Process Start(string[] args) => Process.Start(Info(args))!;
 
-    public static Result RunProcess(string[] args)
+    public static Result RunProcess(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var p = Start(args);
+        var info = Info(args);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
+        using var p = Process.Start(info)!;
         var outTask = p.StandardOutput.ReadToEndAsync();
         var errTask = p.StandardError.ReadToEndAsync();
         p.WaitForExit();

@@ -29,6 +29,14 @@ public static class CommonOptions
 
     public static ImageDataset LoadDataset(string? path) => ImageDataset.LoadOrReference(path);
 
+    /// <summary>Says on stderr, in one line, when the run asks for bf16 on a CPU that only emulates it (it trains, but slower than fp32).</summary>
+    public static void WarnIfSlow(TrainConfig train)
+    {
+        if (train.Device != "cpu") return;
+        if (Engine.PrecisionSupport.SlowWarning(train.Precision, TorchSharp.torch.CPU) is { } warning)
+            Console.Error.WriteLine($"sbvae: warning: {warning}");
+    }
+
     /// <summary>Refuses an output path that is an existing folder (when a file is expected).</summary>
     public static void CheckOutputFile(string path)
     {

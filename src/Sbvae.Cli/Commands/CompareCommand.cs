@@ -48,6 +48,7 @@ public static class CompareCommand
                 config = config with { Train = config.Train with { Epochs = QuickEpochs } };
             configs.Add(config);
         }
+        CommonOptions.WarnIfSlow(configs[0].Train);
         return new ComparisonRequest(dir, configs, quick, p.GetValue(options.OneAtATime),
             "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), Lock: !p.GetValue(noLock));
     }

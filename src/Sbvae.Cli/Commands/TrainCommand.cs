@@ -31,7 +31,9 @@ public static class TrainCommand
                 var checkpoint = run.LoadCheckpoint();
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
                 var changes = options.ResumeChanges(p);
-                int total = changes.Apply(checkpoint.Config.Train).Epochs;
+                var train = changes.Apply(checkpoint.Config.Train);
+                CommonOptions.WarnIfSlow(train);
+                int total = train.Epochs;
                 string title = ModelConfig.Name(checkpoint.Config.Model.Decoder);
                 outcome = TrainingProgress.Run(title, total, checkpoint.State.Epoch,
                     (step, epoch) => TrainingSession.Resume(run, checkpoint, data, changes, step, epoch, interrupt.Token));
@@ -42,6 +44,7 @@ public static class TrainCommand
                 var kind = ModelConfig.ParseDecoder(p.GetValue(decoder)!);
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset));
                 var config = options.ToConfig(p, kind, data.Height);
+                CommonOptions.WarnIfSlow(config.Train);
                 using var held = RunLock.TakeIf(!p.GetValue(noLock), dir);
                 outcome = TrainingProgress.Run(ModelConfig.Name(kind), config.Train.Epochs, 0,
                     (step, epoch) => TrainingSession.Start(dir, config, data, step, epoch, interrupt.Token));
