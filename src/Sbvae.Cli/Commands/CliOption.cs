@@ -12,7 +12,7 @@ public static class CliOption
     {
         var option = new Option<T>(entry.Flag) { Description = description ?? entry.Description };
         // A flag is off and a path absent unless given: help shows no default for either.
-        if (withDefault && entry.Kind is not (OptionKind.Flag or OptionKind.Path))
+        if (withDefault && entry.Kind is not (OptionKind.Flag or OptionKind.Path) && entry.Default is not null)
         {
             T value = entry.Default;
             option.DefaultValueFactory = _ => value;
@@ -24,6 +24,8 @@ public static class CliOption
     {
         TrainingOption<int> o => For(o, description, withDefault),
         TrainingOption<double> o => For(o, description, withDefault),
+        TrainingOption<int?> o => For(o, description, withDefault),
+        TrainingOption<double?> o => For(o, description, withDefault),
         TrainingOption<bool> o => For(o, description, withDefault),
         TrainingOption<string> o => For(o, description, withDefault),
         _ => throw new NotSupportedException($"{entry.Flag}: no command-line form for {entry.GetType().Name}"),
@@ -36,6 +38,8 @@ public static class CliOption
         {
             Option<int> o => p.GetValue(o),
             Option<double> o => p.GetValue(o),
+            Option<int?> o => p.GetValue(o),
+            Option<double?> o => p.GetValue(o),
             Option<bool> o => p.GetValue(o),
             Option<string> o => p.GetValue(o),
             _ => throw new NotSupportedException($"{option.Name}: unexpected option type {option.GetType().Name}"),

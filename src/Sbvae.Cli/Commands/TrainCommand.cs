@@ -29,6 +29,7 @@ public static class TrainCommand
                 // Locked before the checkpoint is read: another process may still be writing it.
                 using var held = RunLock.TakeIf(!p.GetValue(noLock), run.Dir);
                 var checkpoint = run.LoadCheckpoint();
+                options.RefuseChanges(p, checkpoint.Config);
                 var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
                 var changes = options.ResumeChanges(p);
                 var train = changes.Apply(checkpoint.Config.Train);

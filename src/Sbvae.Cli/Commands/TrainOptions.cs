@@ -29,9 +29,33 @@ public sealed class TrainOptions
         var config = RunConfig.Default with { Model = RunConfig.Default.Model with { Decoder = decoder, ImageSize = imageSize } };
         foreach (var (entry, option) in declared) config = entry.With(config, CliOption.Value(p, entry, option));
         config.Model.Validate();
+        config.Model.CheckHyperparameters();
         config.Train.Validate();
         return config;
     }
+
+    /// <summary>
+    /// Refuses an option given with `--resume` that would change what the run learns (its objective,
+    /// hyperparameters, recipe): a run keeps them for good. The dataset may be given (it may have moved).
+    /// </summary>
+    public void RefuseChanges(ParseResult p, RunConfig run)
+    {
+        foreach (var (entry, option) in declared)
+        {
+            if (entry.Resumable || entry == TrainingOptions.Dataset || !CliOption.Given(p, option)) continue;
+            object? given = CliOption.Value(p, entry, option), kept = entry.ValueIn(run);
+            if (!Equals(given, kept))
+                throw new SbvaeException($"{entry.Flag} cannot change when a run resumes: it was trained with {entry.Flag} {Shown(kept)}");
+        }
+    }
+
+    static string Shown(object? value) => value switch
+    {
+        null => "at its default",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        bool b => b ? "on" : "off",
+        _ => value.ToString() ?? "",
+    };
 
     /// <summary>The resumable options that are on the command line; the others keep the run's settings.</summary>
     public ResumeChanges ResumeChanges(ParseResult p) => declared

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Sbvae.Models;
+using Sbvae.Objectives;
 using Sbvae.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,22 +21,19 @@ public sealed class Checkpoint
     public required TrainingState State { get; init; }
     public required Dictionary<string, RawTensor> Tensors { get; init; }
     public long AdamStep { get; init; }
+    public long DiscriminatorAdamStep { get; init; }
 
-    public static void Save(string path, Vae model, Adam? optimizer, RunConfig config, TrainingState state)
+    /// <param name="critic">FactorVAE's discriminator and its optimizer, saved beside the model ("discriminator.", "discriminator_optimizer.").</param>
+    public static void Save(string path, Vae model, Adam? optimizer, RunConfig config, TrainingState state, FactorVaeCritic? critic = null)
     {
         var tensors = new List<(string, RawTensor)>();
         foreach (var (name, t) in model.state_dict()) tensors.Add(("model." + name, ToRaw(t)));
-        long adamStep = 0;
-        if (optimizer is not null)
+        long adamStep = optimizer is null ? 0 : AddMoments(tensors, "optimizer", optimizer);
+        long? discriminatorStep = null;
+        if (critic is not null)
         {
-            var moments = optimizer.state_dict().State;
-            for (int i = 0; i < moments.Count; i++)
-            {
-                var s = (Adam.State)moments[i];
-                tensors.Add(($"optimizer.{i}.exp_avg", ToRaw(s.exp_avg)));
-                tensors.Add(($"optimizer.{i}.exp_avg_sq", ToRaw(s.exp_avg_sq)));
-                adamStep = s.step;
-            }
+            foreach (var (name, t) in critic.Discriminator.state_dict()) tensors.Add(("discriminator." + name, ToRaw(t)));
+            discriminatorStep = AddMoments(tensors, "discriminator_optimizer", critic.Optimizer);
         }
         var metadata = new Dictionary<string, string>
         {
@@ -46,7 +44,23 @@ public sealed class Checkpoint
             ["adam_step"] = adamStep.ToString(),
             ["sha256"] = Convert.ToHexString(SafeTensors.Sha256(tensors)),
         };
+        if (discriminatorStep is { } d) metadata["discriminator_adam_step"] = d.ToString();
         SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>Adds Adam's moments as prefix.i.exp_avg / exp_avg_sq; returns its step.</summary>
+    static long AddMoments(List<(string, RawTensor)> tensors, string prefix, Adam optimizer)
+    {
+        long step = 0;
+        var moments = optimizer.state_dict().State;
+        for (int i = 0; i < moments.Count; i++)
+        {
+            var s = (Adam.State)moments[i];
+            tensors.Add(($"{prefix}.{i}.exp_avg", ToRaw(s.exp_avg)));
+            tensors.Add(($"{prefix}.{i}.exp_avg_sq", ToRaw(s.exp_avg_sq)));
+            step = s.step;
+        }
+        return step;
     }
 
     public static Checkpoint Load(string path)
@@ -66,7 +80,10 @@ public sealed class Checkpoint
         catch (JsonException) { throw new SbvaeException($"'{file}' has an unreadable training state"); }
         if (!long.TryParse(meta.GetValueOrDefault("adam_step"), out long adamStep) || adamStep < 0)
             throw new SbvaeException($"'{file}' has an unreadable optimizer step");
-        return new Checkpoint { Config = config, State = state, Tensors = tensors, AdamStep = adamStep };
+        long discriminatorStep = 0;
+        if (meta.TryGetValue("discriminator_adam_step", out var d) && (!long.TryParse(d, out discriminatorStep) || discriminatorStep < 0))
+            throw new SbvaeException($"'{file}' has an unreadable discriminator optimizer step");
+        return new Checkpoint { Config = config, State = state, Tensors = tensors, AdamStep = adamStep, DiscriminatorAdamStep = discriminatorStep };
     }
 
     /// <summary>Copies the weights into <paramref name="model"/>, checking every name and shape first.</summary>
@@ -85,20 +102,37 @@ public sealed class Checkpoint
     }
 
     /// <summary>Restores Adam's moments and step so that training continues exactly.</summary>
-    public void LoadInto(Adam optimizer)
+    public void LoadInto(Adam optimizer) => LoadMoments(optimizer, "optimizer", AdamStep);
+
+    /// <summary>Restores FactorVAE's discriminator and its optimizer.</summary>
+    public void LoadInto(FactorVaeCritic critic)
+    {
+        using (var noGrad = no_grad())
+        {
+            foreach (var (name, t) in critic.Discriminator.state_dict())
+            {
+                if (!Tensors.TryGetValue("discriminator." + name, out var raw) || !raw.Shape.SequenceEqual(t.shape))
+                    throw new SbvaeException($"checkpoint has no discriminator '{name}' of shape [{string.Join(",", t.shape)}]");
+                Copy(raw, t);
+            }
+        }
+        LoadMoments(critic.Optimizer, "discriminator_optimizer", DiscriminatorAdamStep);
+    }
+
+    void LoadMoments(Adam optimizer, string prefix, long step)
     {
         var moments = optimizer.state_dict().State;
         using var noGrad = no_grad();
         for (int i = 0; i < moments.Count; i++)
         {
             var s = (Adam.State)moments[i];
-            if (!Tensors.TryGetValue($"optimizer.{i}.exp_avg", out var m) || !Tensors.TryGetValue($"optimizer.{i}.exp_avg_sq", out var v))
-                throw new SbvaeException("checkpoint has no optimizer state for this model");
+            if (!Tensors.TryGetValue($"{prefix}.{i}.exp_avg", out var m) || !Tensors.TryGetValue($"{prefix}.{i}.exp_avg_sq", out var v))
+                throw new SbvaeException($"checkpoint has no {prefix.Replace('_', ' ')} state for this model");
             if (!m.Shape.SequenceEqual(s.exp_avg.shape) || !v.Shape.SequenceEqual(s.exp_avg_sq.shape))
-                throw new SbvaeException("checkpoint optimizer state does not match the model");
+                throw new SbvaeException($"checkpoint {prefix.Replace('_', ' ')} state does not match the model");
             Copy(m, s.exp_avg);
             Copy(v, s.exp_avg_sq);
-            s.step = AdamStep;
+            s.step = step;
         }
     }
 

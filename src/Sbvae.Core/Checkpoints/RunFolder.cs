@@ -49,10 +49,14 @@ public sealed class RunFolder
 
     public void WriteLosses(IReadOnlyList<EpochRecord> history)
     {
-        var sb = new StringBuilder("epoch,kl,reconstruction,loss,seconds,images_per_second\n");
+        // Then every other term the run logs: mse (the mean image's squared error per pixel, whatever the
+        // likelihood) and the objective's own (tc, capacity, dip, the discriminator's loss and accuracy).
+        var terms = history.SelectMany(r => r.Terms.Keys).Distinct().OrderBy(k => k == "mse" ? "" : k, StringComparer.Ordinal).ToList();
+        var sb = new StringBuilder(string.Join(",", ["epoch", "kl", "reconstruction", "loss", "seconds", "images_per_second", .. terms]) + "\n");
         foreach (var r in history)
-            sb.AppendLine(string.Join(",", r.Epoch.ToString(CultureInfo.InvariantCulture),
-                F(r.Kl), F(r.Reconstruction), F(r.Loss), F(r.Seconds), F(r.ImagesPerSecond)));
+            sb.AppendLine(string.Join(",", [r.Epoch.ToString(CultureInfo.InvariantCulture),
+                F(r.Kl), F(r.Reconstruction), F(r.Loss), F(r.Seconds), F(r.ImagesPerSecond),
+                .. terms.Select(t => r.Terms.TryGetValue(t, out double v) ? F(v) : "")]));
         AtomicFile.WriteAllText(LossesPath, sb.ToString());
     }
 

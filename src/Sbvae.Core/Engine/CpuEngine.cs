@@ -1,4 +1,5 @@
 using Sbvae.Models;
+using Sbvae.Objectives;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,6 +15,7 @@ public sealed class CpuEngine : IEngine
 {
     private readonly Vae model;
     private readonly Adam optimizer;
+    private readonly TrainingObjective objective;
     private readonly EngineForward forward;
     private readonly int threads = get_num_threads(); // the run's libtorch thread count, set before the engine is built
     private readonly CoreShare.Lease? cores;
@@ -23,10 +25,11 @@ public sealed class CpuEngine : IEngine
 
     /// <param name="cores">The cores this run may use now when it shares the machine with other runs; null = one per thread.
     /// Only the split batch follows it (the other steps use libtorch's threads).</param>
-    public CpuEngine(Vae model, Adam optimizer, EngineOptions options, CoreShare.Lease? cores = null)
+    public CpuEngine(Vae model, Adam optimizer, TrainingObjective objective, EngineOptions options, CoreShare.Lease? cores = null)
     {
         this.model = model;
         this.optimizer = optimizer;
+        this.objective = objective;
         this.cores = cores;
         Options = options;
         forward = new EngineForward(model, options);
@@ -38,7 +41,7 @@ public sealed class CpuEngine : IEngine
     public IDisposable Start()
     {
         if (!SplitsBatch) return new Stop(null);
-        split = new SplitBatchStep(model, optimizer, forward, threads, cores); // lives for this run only
+        split = new SplitBatchStep(model, optimizer, forward, objective, threads, cores); // lives for this run only
         LibtorchThreads.Set(1); // this thread computes share 0
         return new Stop(() =>
         {
@@ -48,8 +51,10 @@ public sealed class CpuEngine : IEngine
         });
     }
 
-    public StepSums? Step(Tensor x, Tensor eps) =>
-        split is not null ? split.Run(x, eps) : WholeBatchStep.Run(forward, optimizer, x, eps, Options.FusedAdam);
+    public StepSums? Step(Tensor x, Tensor eps, long step) =>
+        split is not null ? split.Run(x, eps, step)
+        : objective.IsReference ? WholeBatchStep.Run(forward, optimizer, x, eps, Options.FusedAdam)
+        : ObjectiveStep.Whole(forward, optimizer, objective, x, eps, step, Options.FusedAdam);
 
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x) => forward.Encode(x);
     public Tensor Decode(Tensor z) => forward.Decode(z);

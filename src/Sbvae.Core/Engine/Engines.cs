@@ -1,4 +1,5 @@
 using Sbvae.Models;
+using Sbvae.Objectives;
 using TorchSharp.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,10 +20,10 @@ public static class Engines
     }
 
     /// <summary>The engine that trains <paramref name="model"/> with <paramref name="optimizer"/>: plain for <see cref="EngineOptions.Plain"/> or off the CPU, else the fast CPU engine.</summary>
-    public static IEngine ForTraining(Vae model, Adam optimizer, EngineOptions options, CoreShare.Lease? cores = null) =>
+    public static IEngine ForTraining(Vae model, Adam optimizer, TrainingObjective objective, EngineOptions options, CoreShare.Lease? cores = null) =>
         options == EngineOptions.Plain || model.parameters().First().device_type != DeviceType.CPU
-            ? new PlainEngine(model, optimizer)
-            : new CpuEngine(model, optimizer, options, cores);
+            ? new PlainEngine(model, optimizer, objective)
+            : new CpuEngine(model, optimizer, objective, options, cores);
 
     /// <summary>The inference pass of a trained model: fp32, with the levers that apply to it on its device.</summary>
     public static IInference ForInference(Vae model) =>

@@ -2,8 +2,11 @@ using static TorchSharp.torch;
 
 namespace Sbvae.Engine;
 
-/// <summary>A training step's batch sums of the KL and reconstruction terms and of the loss (its mean × batch size).</summary>
-public readonly record struct StepSums(double Kl, double Reconstruction, double Loss);
+/// <summary>
+/// A training step's batch sums of the KL and reconstruction terms and of the loss (its mean × batch size), and of
+/// the other terms it logs (the mean image's squared error per pixel, the objective's own values), each × batch size.
+/// </summary>
+public sealed record StepSums(double Kl, double Reconstruction, double Loss, IReadOnlyDictionary<string, double> Terms);
 
 /// <summary>
 /// How a model's training step and inference are computed: the trainer calls this and nothing
@@ -19,7 +22,8 @@ public interface IEngine : IInference, IDisposable
 
     /// <summary>
     /// One optimizer step on images <paramref name="x"/> (B, C, H, W) with reparameterisation noise
-    /// <paramref name="eps"/> (B, k). Null when the loss is not a finite number: then nothing was updated.
+    /// <paramref name="eps"/> (B, k) at global step <paramref name="step"/> (for schedules). Null when the loss is
+    /// not a finite number: then nothing was updated.
     /// </summary>
-    StepSums? Step(Tensor x, Tensor eps);
+    StepSums? Step(Tensor x, Tensor eps, long step);
 }

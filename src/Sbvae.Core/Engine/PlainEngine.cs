@@ -1,4 +1,5 @@
 using Sbvae.Models;
+using Sbvae.Objectives;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace Sbvae.Engine;
 /// fix, <see cref="SafeOutputConv"/>), one backward, TorchSharp's Adam. The reference the fast
 /// engine is measured and tested against.
 /// </summary>
-public sealed class PlainEngine(Vae model, Adam optimizer) : IEngine
+public sealed class PlainEngine(Vae model, Adam optimizer, TrainingObjective objective) : IEngine
 {
     private readonly EngineForward forward = new(model, EngineOptions.Plain);
 
@@ -17,7 +18,9 @@ public sealed class PlainEngine(Vae model, Adam optimizer) : IEngine
 
     public IDisposable Start() => new Nothing();
 
-    public StepSums? Step(Tensor x, Tensor eps) => WholeBatchStep.Run(forward, optimizer, x, eps, fusedAdam: false);
+    public StepSums? Step(Tensor x, Tensor eps, long step) => objective.IsReference
+        ? WholeBatchStep.Run(forward, optimizer, x, eps, fusedAdam: false)
+        : ObjectiveStep.Whole(forward, optimizer, objective, x, eps, step, fusedAdam: false);
 
     public (Tensor Mu, Tensor LogVar) Encode(Tensor x) => forward.Encode(x);
     public Tensor Decode(Tensor z) => forward.Decode(z);

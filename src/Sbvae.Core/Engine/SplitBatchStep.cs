@@ -1,4 +1,5 @@
 using Sbvae.Models;
+using Sbvae.Objectives;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,20 +10,24 @@ namespace Sbvae.Engine;
 /// A training step with the batch split into one share per thread of the run: each share's loss
 /// is its mean weighted by its size, so the shares' gradients sum, in share order, to the
 /// batch's. The shares stay the same when fewer cores are available (the lease): a worker then
-/// computes several, one after another, and the step's numbers do not change.
+/// computes several, one after another, and the step's numbers do not change. Objectives whose regulariser
+/// spans the batch (all but the reference) take two passes: each share's forward, the regulariser on the
+/// shares' codes gathered, then each share's backward with the regulariser's gradient for its codes.
 /// </summary>
-internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward forward, int threads, CoreShare.Lease? cores) : IDisposable
+internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward forward, TrainingObjective objective, int threads, CoreShare.Lease? cores) : IDisposable
 {
     private readonly BatchWorkers workers = new(threads);
     private readonly Tensor[] parameters = [.. model.parameters()];
 
-    public StepSums? Run(Tensor x, Tensor eps)
+    public StepSums? Run(Tensor x, Tensor eps, long step) => objective.IsReference ? RunReference(x, eps) : RunObjective(x, eps, step);
+
+    StepSums? RunReference(Tensor x, Tensor eps)
     {
         long batch = x.shape[0];
         int shares = (int)Math.Min(workers.Count, batch);
         int active = Math.Clamp(cores?.Cores ?? shares, 1, shares);
         var grads = new Tensor[shares][];
-        var sums = new StepSums[shares];
+        var sums = new (double Kl, double Reconstruction, double Loss)[shares];
         workers.Run(active, worker =>
         {
             for (int share = worker; share < shares; share += active)
@@ -36,7 +41,7 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
                 StepMarks.Point(StepMarks.Backward);
                 grads[share] = [.. autograd.grad([part], parameters).Select(g => g.DetachFromDisposeScope())];
                 StepMarks.Point(StepMarks.BackwardEnd);
-                sums[share] = new StepSums(terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), part.item<float>());
+                sums[share] = (terms.Kl.sum().item<float>(), terms.Reconstruction.sum().item<float>(), part.item<float>());
             }
         });
         StepMarks.Point(StepMarks.SharesEnd);
@@ -45,29 +50,103 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
             double loss = 0;
             foreach (var s in sums) loss += s.Loss;
             if (!double.IsFinite(loss)) return null;
-            if (FusedAdam.Plan.For(optimizer) is { } plan)
-            {
-                // Each worker sums and updates its own part of the parameters.
-                var parts = Partition(parameters, active);
-                workers.Run(active, worker =>
-                {
-                    foreach (int i in parts[worker])
-                    {
-                        using var sum = SumShares(grads, shares, i, parameters[i]);
-                        plan.Update(i, sum);
-                    }
-                });
-            }
-            else
-            {
-                for (int i = 0; i < parameters.Length; i++) SumShares(grads, shares, i, parameters[i]).Dispose();
-                optimizer.step();
-            }
-            return new StepSums(sums.Sum(s => s.Kl), sums.Sum(s => s.Reconstruction), loss * batch);
+            Update(grads, shares, active);
+            double reconstruction = sums.Sum(s => s.Reconstruction);
+            return new StepSums(sums.Sum(s => s.Kl), reconstruction, loss * batch, forward.ReferenceTerms(x, reconstruction));
         }
         finally
         {
             foreach (var share in grads) if (share is not null) foreach (var g in share) g.Dispose();
+        }
+    }
+
+    StepSums? RunObjective(Tensor x, Tensor eps, long step)
+    {
+        long batch = x.shape[0];
+        int shares = (int)Math.Min(workers.Count, batch);
+        int active = Math.Clamp(cores?.Cores ?? shares, 1, shares);
+        var forwards = new ShareForward[shares];
+        var weighted = new Tensor[shares]; // w_s · mean(reconstruction_s), w_s = share size / batch
+        var grads = new Tensor[shares][];
+        try
+        {
+            // 1. Each share's forward, its graph kept for the backward.
+            workers.Run(active, worker =>
+            {
+                for (int share = worker; share < shares; share += active)
+                {
+                    StepMarks.Point(StepMarks.ShareStart);
+                    long from = batch * share / shares, to = batch * (share + 1) / shares;
+                    forwards[share] = ObjectiveStep.Forward(forward, objective.Likelihood, x.narrow(0, from, to - from), eps.narrow(0, from, to - from));
+                    using var weight = ((double)(to - from) / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
+                    using var mean = forwards[share].Reconstruction.mean();
+                    weighted[share] = mean.mul(weight);
+                }
+            });
+            // 2. The regulariser over the whole batch, on the shares' codes gathered as leaves, and its gradient for each code.
+            using var scope = NewDisposeScope();
+            var mu = cat(forwards.Select(f => f.Mu.detach()).ToList(), 0).requires_grad_(true);
+            var logVar = cat(forwards.Select(f => f.LogVar.detach()).ToList(), 0).requires_grad_(true);
+            var z = cat(forwards.Select(f => f.Z.detach()).ToList(), 0).requires_grad_(true);
+            var logits = objective.Critic?.Logits(z);
+            using var regularizer = objective.Objective.Regularizer(mu, logVar, z, LossTerms.KlDivergence(mu, logVar), step, logits);
+            double loss = weighted.Sum(w => (double)w.item<float>()) + regularizer.Loss.item<float>();
+            if (!double.IsFinite(loss)) return null;
+            var codeGrads = autograd.grad([regularizer.Loss], [mu, logVar, z], allow_unused: true);
+            bool usesZ = codeGrads[2] is { IsInvalid: false }; // the DIP and capacity terms do not
+            // 3. Each share's backward: its reconstruction term, and the regulariser through its codes.
+            workers.Run(active, worker =>
+            {
+                for (int share = worker; share < shares; share += active)
+                {
+                    long from = batch * share / shares, to = batch * (share + 1) / shares;
+                    using var scope = NewDisposeScope();
+                    var f = forwards[share];
+                    var outputs = new List<Tensor> { weighted[share], f.Mu, f.LogVar };
+                    var seeds = new List<Tensor> { ones_like(weighted[share]), codeGrads[0].narrow(0, from, to - from), codeGrads[1].narrow(0, from, to - from) };
+                    if (usesZ)
+                    {
+                        outputs.Add(f.Z);
+                        seeds.Add(codeGrads[2].narrow(0, from, to - from));
+                    }
+                    StepMarks.Point(StepMarks.Backward);
+                    grads[share] = [.. autograd.grad(outputs, parameters, seeds).Select(g => g.DetachFromDisposeScope())];
+                    StepMarks.Point(StepMarks.BackwardEnd);
+                }
+            });
+            StepMarks.Point(StepMarks.SharesEnd);
+            Update(grads, shares, active);
+            var critic = objective.Critic?.Update(z, step);
+            return ObjectiveStep.Sums(objective.Likelihood, x, forwards, loss, regularizer, critic);
+        }
+        finally
+        {
+            foreach (var f in forwards) f?.Dispose();
+            foreach (var w in weighted) w?.Dispose();
+            foreach (var share in grads) if (share is not null) foreach (var g in share) g.Dispose();
+        }
+    }
+
+    /// <summary>Sums the shares' gradients in share order and takes Adam's step, split across the workers where the one-pass Adam applies.</summary>
+    void Update(Tensor[][] grads, int shares, int active)
+    {
+        if (FusedAdam.Plan.For(optimizer) is { } plan)
+        {
+            // Each worker sums and updates its own part of the parameters.
+            var parts = Partition(parameters, active);
+            workers.Run(active, worker =>
+            {
+                foreach (int i in parts[worker])
+                {
+                    using var sum = SumShares(grads, shares, i, parameters[i]);
+                    plan.Update(i, sum);
+                }
+            });
+        }
+        else
+        {
+            for (int i = 0; i < parameters.Length; i++) SumShares(grads, shares, i, parameters[i]).Dispose();
+            optimizer.step();
         }
     }
 

@@ -25,11 +25,10 @@ public sealed class LossTerms : IDisposable
         // another thread (the split training step) can finalise it while libtorch still reads it.
         using var twiceVariance = (2 * variance).ToScalar();
         using var one = 1.0.ToScalar();
-        using var minusHalf = (-0.5).ToScalar();
         using var b = beta.ToScalar();
         using var two = 2.ToScalar();
         var recon = (x - xHat).pow(two).flatten(1).sum(1).div(twiceVariance);
-        var kl = logVar.add(one, one).sub(mu.pow(two)).sub(logVar.exp()).sum(1).mul(minusHalf);
+        var kl = KlDivergence(mu, logVar);
         var loss = recon.add(kl.mul(b), one).mean();
         return new LossTerms
         {
@@ -37,6 +36,16 @@ public sealed class LossTerms : IDisposable
             Kl = kl.MoveToOuterDisposeScope(),
             Loss = loss.MoveToOuterDisposeScope(),
         };
+    }
+
+    /// <summary>KL(q(z|x) ‖ N(0, I)) = −½ Σ_j (1 + log σ²_j − μ_j² − σ²_j) per image, shape (B).</summary>
+    public static Tensor KlDivergence(Tensor mu, Tensor logVar)
+    {
+        using var scope = NewDisposeScope();
+        using var one = 1.0.ToScalar(); // held, not implicit: see Compute
+        using var minusHalf = (-0.5).ToScalar();
+        using var two = 2.ToScalar();
+        return logVar.add(one, one).sub(mu.pow(two)).sub(logVar.exp()).sum(1).mul(minusHalf).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

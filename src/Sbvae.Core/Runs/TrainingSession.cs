@@ -65,19 +65,20 @@ public static class TrainingSession
         using var images = TrainingImages.From(data, model.parameters().First().device);
         using var trainer = new Trainer(model, images, config.Train, from?.State, cores: cores);
         from?.LoadInto(trainer.Optimizer);
+        if (from is not null && trainer.Objective.Critic is { } critic) from.LoadInto(critic);
         run.WriteLosses(trainer.State.History);
         if (onStep is not null) trainer.StepCompleted += onStep;
         trainer.EpochCompleted += (record, state) =>
         {
             run.WriteLosses(state.History);
             if (state.Epoch % config.Train.CheckpointEvery == 0 || state.Epoch == config.Train.Epochs)
-                Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, state);
+                Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, state, trainer.Objective.Critic);
             onEpoch?.Invoke(record);
         };
-        if (from is null) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State);
+        if (from is null) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State, trainer.Objective.Critic);
         // A NonFiniteLossException propagates: the last good checkpoint stays on disk untouched.
         bool completed = trainer.Run(cancel);
-        if (!completed) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State);
+        if (!completed) Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State, trainer.Objective.Critic);
         return new TrainOutcome(completed, trainer.State, run);
     }
 }

@@ -1,4 +1,5 @@
 using Sbvae.Models;
+using Sbvae.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,6 +19,18 @@ public static class ModelBuilder
             var model = new Vae(config);
             model.to(device);
             return model;
+        }
+    }
+
+    /// <summary>FactorVAE's discriminator with its initial weights seeded from the run's seed (another stream than the model's).</summary>
+    public static FactorVaeDiscriminator BuildDiscriminator(int latent, int seed, Device device)
+    {
+        lock (GlobalSeed)
+        {
+            torch.random.manual_seed((long)(Seeds.Mix(seed, 0, 4) >> 1));
+            var discriminator = new FactorVaeDiscriminator(latent);
+            discriminator.to(device);
+            return discriminator;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Sbvae.Engine;
 using Sbvae.Models;
+using Sbvae.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,6 +28,8 @@ public sealed class Trainer : IDisposable
 
     public TorchSharp.Modules.Adam Optimizer { get; }
     public IEngine Engine { get; }
+    /// <summary>The run's objective and likelihood, and FactorVAE's discriminator (saved with the checkpoint).</summary>
+    public TrainingObjective Objective { get; }
     public TrainingState State { get; private set; }
 
     public event Action<StepProgress>? StepCompleted;
@@ -40,7 +43,9 @@ public sealed class Trainer : IDisposable
         this.images = images;
         this.config = config;
         Optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
-        Engine = Engines.ForTraining(model, Optimizer, options ?? Engines.OptionsFor(config.Precision, model.parameters().First().device), cores);
+        Objective = TrainingObjective.For(model.Config, images.Count, (long)config.Epochs * StepsPerEpoch, config.Seed,
+            () => ModelBuilder.BuildDiscriminator(model.Config.Latent, config.Seed, model.parameters().First().device));
+        Engine = Engines.ForTraining(model, Optimizer, Objective, options ?? Engines.OptionsFor(config.Precision, model.parameters().First().device), cores);
         State = state ?? new TrainingState();
     }
 
@@ -79,7 +84,7 @@ public sealed class Trainer : IDisposable
                 }
                 int start = step * config.Batch, count = Math.Min(config.Batch, n - start);
                 StepMarks.Point(StepMarks.StepStart);
-                var (kl, recon, loss) = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
+                var (kl, recon, loss, terms) = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
                 StepMarks.Point(StepMarks.StepEnd);
                 s = s with
                 {
@@ -88,6 +93,7 @@ public sealed class Trainer : IDisposable
                     EpochKlSum = s.EpochKlSum + kl,
                     EpochReconSum = s.EpochReconSum + recon,
                     EpochLossSum = s.EpochLossSum + loss,
+                    EpochTermSums = Add(s.EpochTermSums, terms),
                     EpochImages = s.EpochImages + count,
                 };
                 State = s;
@@ -97,16 +103,27 @@ public sealed class Trainer : IDisposable
             }
             double total = secondsBefore + clock.Elapsed.TotalSeconds;
             var record = new EpochRecord(epoch + 1, s.EpochKlSum / s.EpochImages, s.EpochReconSum / s.EpochImages,
-                s.EpochLossSum / s.EpochImages, total, s.EpochImages / total);
+                s.EpochLossSum / s.EpochImages, total, s.EpochImages / total)
+            {
+                Terms = s.EpochTermSums.ToDictionary(kv => kv.Key, kv => kv.Value / s.EpochImages),
+            };
             State = new TrainingState { Epoch = epoch + 1, GlobalStep = s.GlobalStep, History = [.. s.History, record] };
             EpochCompleted?.Invoke(record, State);
         }
         return true;
     }
 
+    static Dictionary<string, double> Add(Dictionary<string, double> sums, IReadOnlyDictionary<string, double> terms)
+    {
+        var total = new Dictionary<string, double>(sums);
+        foreach (var (name, value) in terms) total[name] = total.GetValueOrDefault(name) + value;
+        return total;
+    }
+
     public void Dispose()
     {
         Engine.Dispose();
+        Objective.Dispose();
         Optimizer.Dispose();
     }
 
@@ -117,6 +134,6 @@ public sealed class Trainer : IDisposable
         using var noise = new Generator(Seeds.NoiseSeed(config.Seed, globalStep));
         var x = images.Batch(indices);
         var eps = model.Noise(indices.Length, x.device, noise);
-        return Engine.Step(x, eps) ?? throw new NonFiniteLossException(epoch, globalStep);
+        return Engine.Step(x, eps, globalStep) ?? throw new NonFiniteLossException(epoch, globalStep);
     }
 }

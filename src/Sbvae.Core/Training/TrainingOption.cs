@@ -50,7 +50,7 @@ public abstract class TrainingOption
     public override string ToString() => Flag;
 }
 
-/// <summary>A <see cref="TrainingOption"/> whose values are <typeparamref name="T"/> (int, double, string or bool).</summary>
+/// <summary>A <see cref="TrainingOption"/> whose values are <typeparamref name="T"/> (int, double, string or bool, or a nullable number).</summary>
 public sealed class TrainingOption<T> : TrainingOption
 {
     readonly Func<RunConfig, T> get;
@@ -68,7 +68,8 @@ public sealed class TrainingOption<T> : TrainingOption
             OptionKind.Flag => typeof(bool),
             _ => typeof(string),
         };
-        if (typeof(T) != expected) throw new ArgumentException($"--{name}: a {kind} option holds {expected.Name}, not {typeof(T).Name}");
+        // Nullable numbers: absent means the method's own default (see ModelConfig).
+        if (typeof(T) != expected && Nullable.GetUnderlyingType(typeof(T)) != expected) throw new ArgumentException($"--{name}: a {kind} option holds {expected.Name}, not {typeof(T).Name}");
         (this.get, this.set) = (get, set);
     }
 

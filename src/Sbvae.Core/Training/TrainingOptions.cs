@@ -17,7 +17,7 @@ public static class TrainingOptions
         m => m.Latent, (m, v) => m with { Latent = v }, ImportUse.Inferred("Latent size k; inferred from the weights, checked if given"));
     public static readonly TrainingOption<double> Variance = Model("variance", OptionKind.Number, "Fixed decoder variance σ_x² (reference 0.3)",
         m => m.Variance, (m, v) => m with { Variance = v }, ImportUse.Stated("Decoder variance σ_x² (not stored in the weights)"));
-    public static readonly TrainingOption<double> Beta = Model("beta", OptionKind.Number, "KL weight β (reference 1)",
+    public static readonly TrainingOption<double> Beta = Model("beta", OptionKind.Number, "KL weight β of betavae and betatcvae (reference 1)",
         m => m.Beta, (m, v) => m with { Beta = v }, ImportUse.Stated("KL weight β (not stored in the weights)"));
     public static readonly TrainingOption<int> Batch = Train("batch", OptionKind.Integer, "Batch size (reference 16)",
         t => t.Batch, (t, v) => t with { Batch = v });
@@ -41,9 +41,35 @@ public static class TrainingOptions
         "Compute precision: fp32, bf16 or auto (bf16 where the CPU has native bf16; weights stay fp32)",
         t => t.Precision, (t, v) => t with { Precision = v }, resumable: true);
 
+    public static readonly TrainingOption<string> Objective = Model("objective", OptionKind.Text,
+        "What is minimised besides the reconstruction: betavae (reference), factorvae, betatcvae, dipvae1, dipvae2 or annealed",
+        m => m.Objective, (m, v) => m with { Objective = v });
+    public static readonly TrainingOption<double?> Gamma = Model("gamma", OptionKind.Number,
+        "factorvae's total-correlation weight γ (default 10); annealed's capacity weight (default 1000)",
+        m => m.Gamma, (m, v) => m with { Gamma = v });
+    public static readonly TrainingOption<double?> LambdaOd = Model("lambda-od", OptionKind.Number,
+        "dipvae1/dipvae2's off-diagonal covariance weight λ_od (default 10)",
+        m => m.LambdaOd, (m, v) => m with { LambdaOd = v });
+    public static readonly TrainingOption<double?> LambdaD = Model("lambda-d", OptionKind.Number,
+        "dipvae1/dipvae2's diagonal covariance weight λ_d (default 10·λ_od for dipvae1, λ_od for dipvae2)",
+        m => m.LambdaD, (m, v) => m with { LambdaD = v });
+    public static readonly TrainingOption<double?> CapacityMax = Model("capacity-max", OptionKind.Number,
+        "annealed's final KL capacity C_max in nats (default 25)",
+        m => m.CapacityMax, (m, v) => m with { CapacityMax = v });
+    public static readonly TrainingOption<int?> CapacitySteps = Model("capacity-steps", OptionKind.Integer,
+        "annealed: steps over which the capacity rises linearly from 0 to C_max (default: all of the run's steps)",
+        m => m.CapacitySteps, (m, v) => m with { CapacitySteps = v });
+    public static readonly TrainingOption<string> Likelihood = Model("likelihood", OptionKind.Text,
+        "p(x|z): gaussian (reference; --variance), bernoulli (the decoder outputs logits) or laplace (--scale)",
+        m => m.Likelihood, (m, v) => m with { Likelihood = v },
+        ImportUse.Stated("The likelihood the weights were trained with (a bernoulli decoder outputs logits)"));
+    public static readonly TrainingOption<double?> Scale = Model("scale", OptionKind.Number, "The laplace likelihood's scale b (default 0.3)",
+        m => m.Scale, (m, v) => m with { Scale = v }, ImportUse.Stated("The laplace likelihood's scale b (not stored in the weights)"));
+
     /// <summary>In the order `train --help` lists them and a plan's error message names them.</summary>
     public static readonly IReadOnlyList<TrainingOption> All =
-        [Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, Unpadded, CheckpointEvery, Precision];
+        [Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, Unpadded, CheckpointEvery, Precision,
+         Objective, Gamma, LambdaOd, LambdaD, CapacityMax, CapacitySteps, Likelihood, Scale];
 
     static TrainingOption<T> Model<T>(string name, OptionKind kind, string description,
         Func<ModelConfig, T> get, Func<ModelConfig, T, ModelConfig> set, ImportUse? import = null) =>

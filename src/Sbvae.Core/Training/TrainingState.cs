@@ -1,7 +1,13 @@
 namespace Sbvae.Training;
 
-/// <summary>The average loss terms of one epoch, per image, in SPEC §4 units.</summary>
-public sealed record EpochRecord(int Epoch, double Kl, double Reconstruction, double Loss, double Seconds, double ImagesPerSecond);
+/// <summary>
+/// The average loss terms of one epoch, per image, in SPEC §4 units; <see cref="Terms"/>: the other
+/// averages the run logs (mse, the mean image's squared error per pixel; the objective's own values).
+/// </summary>
+public sealed record EpochRecord(int Epoch, double Kl, double Reconstruction, double Loss, double Seconds, double ImagesPerSecond)
+{
+    public Dictionary<string, double> Terms { get; init; } = [];
+}
 
 /// <summary>
 /// Where training stands: enough, with the weights and the optimizer, to continue exactly.
@@ -18,6 +24,8 @@ public sealed record TrainingState
     public double EpochKlSum { get; init; }
     public double EpochReconSum { get; init; }
     public double EpochLossSum { get; init; }
+    /// <summary>The other logged terms' sums, by name.</summary>
+    public Dictionary<string, double> EpochTermSums { get; init; } = [];
     public long EpochImages { get; init; }
     public double EpochSeconds { get; init; }
     public List<EpochRecord> History { get; init; } = [];

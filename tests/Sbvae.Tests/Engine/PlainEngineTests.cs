@@ -1,5 +1,6 @@
 using Sbvae.Engine;
 using Sbvae.Models;
+using Sbvae.Objectives;
 using Sbvae.Training;
 using static TorchSharp.torch;
 
@@ -8,6 +9,8 @@ namespace Sbvae.Tests.Engine;
 /// <summary>The engine computes the model's own function: the paper's modules in Models/ are the reference.</summary>
 public class PlainEngineTests
 {
+    static TrainingObjective Reference(Vae vae) => TrainingObjective.For(vae.Config, 100, 100, 0, () => throw new InvalidOperationException("no discriminator"));
+
     static Vae Model(DecoderKind decoder, bool unpadded = false)
     {
         random.manual_seed(21);
@@ -52,8 +55,8 @@ public class PlainEngineTests
     {
         using var vae = Model(DecoderKind.Sbd);
         using var adam = optim.Adam(vae.parameters());
-        using (var plain = Engines.ForTraining(vae, adam, EngineOptions.Plain)) Assert.IsType<PlainEngine>(plain);
-        using (var fast = Engines.ForTraining(vae, adam, Engines.OptionsFor("fp32", CPU))) Assert.IsType<CpuEngine>(fast);
+        using (var plain = Engines.ForTraining(vae, adam, Reference(vae), EngineOptions.Plain)) Assert.IsType<PlainEngine>(plain);
+        using (var fast = Engines.ForTraining(vae, adam, Reference(vae), Engines.OptionsFor("fp32", CPU))) Assert.IsType<CpuEngine>(fast);
         Assert.Equal(EngineOptions.For(Precision.Fp32), Engines.OptionsFor("fp32", CPU));
         Assert.Equal(EngineOptions.For(Precision.Bf16), Engines.OptionsFor("bf16", CPU));
         Assert.Throws<SbvaeException>(() => Engines.OptionsFor("fp16", CPU));
@@ -72,8 +75,8 @@ public class PlainEngineTests
         {
             using var vae = Model(DecoderKind.Sbd);
             using var adam = optim.Adam(vae.parameters(), lr: 1e-3);
-            using var engine = Engines.ForTraining(vae, adam, options);
-            using (engine.Start()) Assert.NotNull(engine.Step(x, eps));
+            using var engine = Engines.ForTraining(vae, adam, Reference(vae), options);
+            using (engine.Start()) Assert.NotNull(engine.Step(x, eps, 0));
             var named = vae.named_parameters().ToList();
             return (named.ToDictionary(p => p.name, p => p.parameter.detach().clone()), named.ToDictionary(p => p.name, p => p.parameter.grad!.clone()));
         }

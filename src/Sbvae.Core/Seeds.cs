@@ -1,4 +1,4 @@
-namespace Sbvae.Training;
+namespace Sbvae;
 
 /// <summary>
 /// Deterministic seeds derived from (run seed, epoch or step), so that the shuffle and the
