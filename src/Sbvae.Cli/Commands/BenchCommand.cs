@@ -40,10 +40,11 @@ public static class BenchCommand
         var paths = new Option<string>("--paths") { Description = $"Comma-separated compute paths, or all: {string.Join(", ", BenchOptions.AllPaths)}", DefaultValueFactory = _ => "all" };
         var threads = CommonOptions.Threads();
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
+        var objective = new Option<string>("--objective") { Description = "Training objective measured: betavae (reference), factorvae, betatcvae, dipvae1, dipvae2 or annealed", DefaultValueFactory = _ => defaults.Objective };
         var worker = new Option<string?>("--worker") { Hidden = true };
         var cmd = new Command("bench", "Measure training and inference throughput and memory of each decoder and compute path")
         {
-            steps, warmup, warmupSeconds, rounds, batch, decoder, paths, threads, json, worker,
+            steps, warmup, warmupSeconds, rounds, batch, decoder, paths, threads, objective, json, worker,
         };
         cmd.SetAction(p =>
         {
@@ -56,6 +57,7 @@ public static class BenchCommand
                 Rounds = p.GetValue(rounds),
                 Batch = p.GetValue(batch),
                 Threads = p.GetValue(threads),
+                Objective = p.GetValue(objective)!,
                 Decoders = p.GetValue(decoder) == "both" ? [DecoderKind.Sbd, DecoderKind.Deconv] : [ModelConfig.ParseDecoder(p.GetValue(decoder)!)],
                 Paths = which == "all" ? BenchOptions.AllPaths : which.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
             };
@@ -107,7 +109,7 @@ public static class BenchCommand
         foreach (var a in new[]
         {
             "bench", "--worker", $"{decoder}:{path}", "--steps", $"{options.Steps}", "--warmup", $"{options.Warmup}", "--warmup-seconds", $"{options.WarmupSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-            "--batch", $"{options.Batch}", "--threads", $"{options.Threads}", "--paths", path,
+            "--batch", $"{options.Batch}", "--threads", $"{options.Threads}", "--paths", path, "--objective", options.Objective,
         }) start.ArgumentList.Add(a);
         if (!BenchOptions.TunesAllocator(path)) start.Environment[PlainAllocatorVariable] = "1";
         using var process = Process.Start(start) ?? throw new SbvaeException("could not start a benchmark process");
@@ -125,7 +127,7 @@ public static class BenchCommand
         var lines = new List<string>
         {
             $"machine: {r.Machine}",
-            $"threads: {r.Threads}; native bf16: {(r.NativeBf16 ? "yes" : "no")} (auto = {r.AutoPrecision}); batch {r.Options.Batch}, k = {r.Options.Latent}; best of {r.Options.Rounds} rounds × {r.Options.Steps} steps after {r.Options.Warmup} warm-up steps and at least {r.Options.WarmupSeconds:0.#} s",
+            $"threads: {r.Threads}; native bf16: {(r.NativeBf16 ? "yes" : "no")} (auto = {r.AutoPrecision}); objective {r.Options.Objective}; batch {r.Options.Batch}, k = {r.Options.Latent}; best of {r.Options.Rounds} rounds × {r.Options.Steps} steps after {r.Options.Warmup} warm-up steps and at least {r.Options.WarmupSeconds:0.#} s",
             $"conv peak on {r.Threads} threads: fp32 {r.PeakGflopsFp32:F0} GFLOP/s{(r.PeakGflopsBf16 > 0 ? $", bf16 {r.PeakGflopsBf16:F0} GFLOP/s" : "")}; "
                 + $"one training image: {string.Join(", ", r.TrainGflopPerImage.Select(kv => $"{kv.Key} {kv.Value:F3} GFLOP"))}",
             "",

@@ -22,6 +22,8 @@ public sealed record BenchOptions
     public int Rounds { get; init; } = 2;
     public int Batch { get; init; } = 16;
     public int Latent { get; init; } = 5;
+    /// <summary>The training objective measured (betavae: the reference; factorvae adds its discriminator's arithmetic).</summary>
+    public string Objective { get; init; } = "betavae";
     /// <summary>libtorch intra-op threads; 0 = one per core.</summary>
     public int Threads { get; init; }
     public IReadOnlyList<DecoderKind> Decoders { get; init; } = [DecoderKind.Sbd, DecoderKind.Deconv];
@@ -44,6 +46,7 @@ public sealed record BenchOptions
         if (!(WarmupSeconds >= 0 && WarmupSeconds <= 3600)) throw new SbvaeException($"warm-up seconds must be between 0 and 3600, got {WarmupSeconds}");
         if (Batch < 1 || Batch > 4096) throw new SbvaeException($"batch must be between 1 and 4096, got {Batch}");
         if (Latent < 1) throw new SbvaeException($"latent must be at least 1, got {Latent}");
+        if (!ModelConfig.ObjectiveNames.Contains(Objective)) throw new SbvaeException($"unknown objective '{Objective}' (use {string.Join(", ", ModelConfig.ObjectiveNames)})");
         foreach (var p in Paths)
             if (!AllPaths.Contains(p)) throw new SbvaeException($"unknown path '{p}' (use {string.Join(", ", AllPaths)})");
     }
@@ -92,7 +95,7 @@ public static class Benchmark
     {
         options.Validate();
         LibtorchThreads.Use(options.Threads);
-        using var run = new ReferenceRun(decoder, options.Latent, options.Batch, path.StartsWith("bf16") ? "bf16" : "fp32", BenchOptions.Compute(path));
+        using var run = new ReferenceRun(decoder, options.Latent, options.Batch, path.StartsWith("bf16") ? "bf16" : "fp32", BenchOptions.Compute(path), options.Objective);
 
         var clock = new Stopwatch();
         TimeSpan cpuStart = default;

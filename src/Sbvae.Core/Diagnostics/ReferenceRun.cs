@@ -18,10 +18,11 @@ internal sealed class ReferenceRun : IDisposable
     public Trainer Trainer { get; }
 
     /// <param name="options">The engine's levers; by default those of <paramref name="precision"/>.</param>
-    public ReferenceRun(DecoderKind decoder, int latent, int batch, string precision, EngineOptions? options = null)
+    /// <param name="objective">The training objective (default the reference β-VAE).</param>
+    public ReferenceRun(DecoderKind decoder, int latent, int batch, string precision, EngineOptions? options = null, string objective = "betavae")
     {
         Images = TrainingImages.From(ImageDataset.Reference(), CPU);
-        Config = new ModelConfig { Decoder = decoder, Latent = latent, ImageSize = Images.Size };
+        Config = new ModelConfig { Decoder = decoder, Latent = latent, ImageSize = Images.Size, Objective = objective };
         var train = new TrainConfig { Epochs = 1_000_000, Batch = batch, Seed = 1, Precision = precision };
         Model = ModelBuilder.Build(Config, train.Seed, CPU);
         Trainer = new Trainer(Model, Images, train, options: options);

@@ -67,6 +67,7 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
         int active = Math.Clamp(cores?.Cores ?? shares, 1, shares);
         var forwards = new ShareForward[shares];
         var weighted = new Tensor[shares]; // w_s · mean(reconstruction_s), w_s = share size / batch
+        var logits = new Tensor?[shares]; // FactorVAE: D(z_s), so the discriminator runs in the shares both ways
         var grads = new Tensor[shares][];
         try
         {
@@ -81,6 +82,7 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
                     using var weight = ((double)(to - from) / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
                     using var mean = forwards[share].Reconstruction.mean();
                     weighted[share] = mean.mul(weight);
+                    logits[share] = objective.Critic?.Logits(forwards[share].Z);
                 }
             });
             // 2. The regulariser over the whole batch, on the shares' codes gathered as leaves, and its gradient for each code.
@@ -88,11 +90,11 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
             var mu = cat(forwards.Select(f => f.Mu.detach()).ToList(), 0).requires_grad_(true);
             var logVar = cat(forwards.Select(f => f.LogVar.detach()).ToList(), 0).requires_grad_(true);
             var z = cat(forwards.Select(f => f.Z.detach()).ToList(), 0).requires_grad_(true);
-            var logits = objective.Critic?.Logits(z);
-            using var regularizer = objective.Objective.Regularizer(mu, logVar, z, LossTerms.KlDivergence(mu, logVar), step, logits);
+            var gathered = objective.Critic is null ? null : cat(logits.Select(l => l!.detach()).ToList(), 0).requires_grad_(true);
+            using var regularizer = objective.Objective.Regularizer(mu, logVar, z, LossTerms.KlDivergence(mu, logVar), step, gathered);
             double loss = weighted.Sum(w => (double)w.item<float>()) + regularizer.Loss.item<float>();
             if (!double.IsFinite(loss)) return null;
-            var codeGrads = autograd.grad([regularizer.Loss], [mu, logVar, z], allow_unused: true);
+            var codeGrads = autograd.grad([regularizer.Loss], gathered is null ? [mu, logVar, z] : [mu, logVar, z, gathered], allow_unused: true);
             bool usesZ = codeGrads[2] is { IsInvalid: false }; // the DIP and capacity terms do not
             // 3. Each share's backward: its reconstruction term, and the regulariser through its codes.
             workers.Run(active, worker =>
@@ -109,6 +111,11 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
                         outputs.Add(f.Z);
                         seeds.Add(codeGrads[2].narrow(0, from, to - from));
                     }
+                    if (logits[share] is { } l)
+                    {
+                        outputs.Add(l);
+                        seeds.Add(codeGrads[3].narrow(0, from, to - from));
+                    }
                     StepMarks.Point(StepMarks.Backward);
                     grads[share] = [.. autograd.grad(outputs, parameters, seeds).Select(g => g.DetachFromDisposeScope())];
                     StepMarks.Point(StepMarks.BackwardEnd);
@@ -116,15 +123,79 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
             });
             StepMarks.Point(StepMarks.SharesEnd);
             Update(grads, shares, active);
-            var critic = objective.Critic?.Update(z, step);
+            var critic = objective.Critic is { } c ? UpdateCritic(c, z, step, shares, active) : ((double, double)?)null;
             return ObjectiveStep.Sums(objective.Likelihood, x, forwards, loss, regularizer, critic);
         }
         finally
         {
             foreach (var f in forwards) f?.Dispose();
             foreach (var w in weighted) w?.Dispose();
+            foreach (var l in logits) l?.Dispose();
             foreach (var share in grads) if (share is not null) foreach (var g in share) g.Dispose();
         }
+    }
+
+    /// <summary>
+    /// FactorVAE's discriminator update (<see cref="FactorVaeCritic.Update"/>) with the batch split as the VAE's:
+    /// the codes permuted across the whole batch, then each share's rows of both sets through the discriminator
+    /// and their loss weighted by the share's size, the gradients summed in share order, and Adam's step with
+    /// each worker updating its part of the weights. The same update up to summation order.
+    /// </summary>
+    (double Loss, double Accuracy) UpdateCritic(FactorVaeCritic critic, Tensor codes, long step, int shares, int active)
+    {
+        using var scope = NewDisposeScope();
+        var z = codes.detach();
+        var permuted = critic.Permuted(z, step);
+        long batch = z.shape[0];
+        var weights = critic.Discriminator.parameters().ToArray();
+        var grads = new Tensor[shares][];
+        var parts = new (double Loss, double Accuracy)[shares];
+        try
+        {
+            workers.Run(active, worker =>
+            {
+                for (int share = worker; share < shares; share += active)
+                {
+                    using var scope = NewDisposeScope();
+                    long from = batch * share / shares, n = batch * (share + 1) / shares - from;
+                    var rows = critic.Discriminator.forward(cat([z.narrow(0, from, n), permuted.narrow(0, from, n)], 0));
+                    var (loss, accuracy) = FactorVaeDiscriminatorLoss.Compute(rows.narrow(0, 0, n), rows.narrow(0, n, n));
+                    using var weight = ((double)n / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
+                    var part = loss.mul(weight);
+                    grads[share] = [.. autograd.grad([part], weights).Select(g => g.DetachFromDisposeScope())];
+                    parts[share] = (part.item<float>(), accuracy * n / batch);
+                }
+            });
+            using var one = 1.ToScalar();
+            for (int i = 0; i < weights.Length; i++)
+            {
+                var sum = grads[0][i].contiguous();
+                for (int share = 1; share < shares; share++) sum.add_(grads[share][i], one);
+                weights[i].grad = sum;
+            }
+            UpdateInParts(critic.Optimizer, active);
+            return (parts.Sum(p => p.Loss), parts.Sum(p => p.Accuracy));
+        }
+        finally
+        {
+            foreach (var share in grads) if (share is not null) foreach (var g in share) g.Dispose();
+        }
+    }
+
+    /// <summary>Adam's step of <paramref name="adam"/> (the discriminator's) with each worker updating its own part of the parameters.</summary>
+    void UpdateInParts(Adam adam, int active)
+    {
+        if (FusedAdam.Plan.For(adam) is not { } plan || plan.Parameters.Any(p => p.grad is not { } g || !g.is_contiguous()))
+        {
+            adam.step();
+            return;
+        }
+        var owned = plan.Parameters.Select(p => (Tensor)p).ToArray();
+        var parts = Partition(owned, active);
+        workers.Run(active, worker =>
+        {
+            foreach (int i in parts[worker]) plan.Update(i, plan.Parameters[i].grad!);
+        });
     }
 
     /// <summary>Sums the shares' gradients in share order and takes Adam's step, split across the workers where the one-pass Adam applies.</summary>
