@@ -166,13 +166,7 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
                     parts[share] = (part.item<float>(), accuracy * n / batch);
                 }
             });
-            using var one = 1.ToScalar();
-            for (int i = 0; i < weights.Length; i++)
-            {
-                var sum = grads[0][i].contiguous();
-                for (int share = 1; share < shares; share++) sum.add_(grads[share][i], one);
-                weights[i].grad = sum;
-            }
+            for (int i = 0; i < weights.Length; i++) SumShares(grads, shares, i, weights[i]); // each stays alive as .grad until the scope ends
             UpdateInParts(critic.Optimizer, active);
             return (parts.Sum(p => p.Loss), parts.Sum(p => p.Accuracy));
         }
