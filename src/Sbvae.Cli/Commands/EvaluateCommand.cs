@@ -55,6 +55,8 @@ public static class EvaluateCommand
                 using var model = TrainedModel.Load(dir);
                 var data = model.LoadDataset(p.GetValue(dataset));
                 scores = ModelEvaluation.Evaluate(model, data, names, s, sizes);
+                // Not a disentanglement metric, but how well the model reconstructs, comparable across likelihoods.
+                scores["mse"] = ReconstructionError.MeanSquaredError(model, data);
                 source = Path.GetFullPath(dir);
             }
             var doc = new Dictionary<string, object>
@@ -65,7 +67,7 @@ public static class EvaluateCommand
                 ["metrics"] = scores,
             };
             AtomicFile.WriteAllText(outPath, JsonSerializer.Serialize(doc, RunConfig.Json) + "\n");
-            foreach (var (name, value) in scores) Console.WriteLine($"{name,-22} {value:F4}");
+            foreach (var (name, value) in scores) Console.WriteLine(name == "mse" ? $"{name,-22} {value:G4}" : $"{name,-22} {value:F4}");
             Console.WriteLine($"wrote {outPath}");
             return 0;
         });

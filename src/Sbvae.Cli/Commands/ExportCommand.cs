@@ -19,6 +19,8 @@ public static class ExportCommand
             var kind = Exporter.ParseFormat(p.GetValue(format), outPath);
             int n = Exporter.Export(p.GetValue(run)!, kind, outPath);
             System.Console.WriteLine($"wrote {n} tensors ({(kind == ExportFormat.Pt ? "torch.save" : "safetensors")}) to {outPath}");
+            if (kind == ExportFormat.Pt && Exporter.LikelihoodOf(p.GetValue(run)!) is var likelihood and not "gaussian")
+                System.Console.Error.WriteLine($"sbvae: note: a torch.save file cannot record the {likelihood} likelihood; import it with --likelihood {likelihood}");
             return 0;
         });
         return cmd;

@@ -52,13 +52,18 @@ public static class HeldOutAnalysis
         var best = errors.MinBy(x => x.Ratio)!;
         var sentences = new List<string>
         {
-            $"Both models were {data.Description}. Errors are the reconstruction term per image (SPEC §4 units), decoding the encoder mean.",
+            $"Both models were {data.Description}. Errors are the reconstruction term per image ({Units(models[0])}), decoding the encoder mean.",
             $"The {best.Label} decoder generalises best into the unseen region: its error there is {best.Ratio:0.0}× its error on trained positions"
                 + string.Concat(errors.Where(x => x != best).Select(x => $", against {x.Ratio:0.0}× for the {x.Label} decoder")) + ".",
         };
         return (errors, new ReportSection("Generalisation to a held-out region", sentences,
             ["model", "error outside (trained)", "error inside (held out)", "inside / outside"], rows, figures));
     }
+
+    /// <summary>What the errors measure: SPEC §4's term for the Gaussian likelihood, else that likelihood's own −log p(x|z).</summary>
+    static string Units(TrainedModel m) => m.Config.Model.Likelihood == "gaussian"
+        ? "SPEC §4 units"
+        : $"the {m.Config.Model.Likelihood} likelihood's −log p(x|z), constants dropped";
 
     static double Mean(double[] e, bool[] inside, bool wantInside)
     {

@@ -20,7 +20,14 @@ public static class Exporter
         _ => throw new SbvaeException($"unknown format '{name}' (use pt or safetensors)"),
     };
 
-    /// <summary>Returns the number of tensors written.</summary>
+    /// <summary>Safetensors metadata keys: the likelihood the decoder's output is for (a bernoulli decoder outputs logits) and the objective it was trained with.</summary>
+    public const string LikelihoodKey = "likelihood", ObjectiveKey = "objective";
+
+    /// <summary>
+    /// Writes the encoder and decoder (never FactorVAE's discriminator, which is training state) and returns the
+    /// number of tensors written. A safetensors file records the likelihood and objective in its metadata; a
+    /// torch.save archive holds only the state_dict (nowhere to record them: import it with --likelihood).
+    /// </summary>
     public static int Export(string runDir, ExportFormat format, string outPath)
     {
         var checkpoint = RunFolder.Open(runDir).LoadCheckpoint();
@@ -31,7 +38,15 @@ public static class Exporter
             TorchFileWriter.Save(outPath, tensors);
         else
             SafeTensors.Write(outPath, tensors.Select(t => (t.Name, RawTensor.FromFloats(t.Values, t.Shape))).ToList(),
-                new Dictionary<string, string> { ["format"] = "pt" });
+                new Dictionary<string, string>
+                {
+                    ["format"] = "pt",
+                    [LikelihoodKey] = checkpoint.Config.Model.Likelihood,
+                    [ObjectiveKey] = checkpoint.Config.Model.Objective,
+                });
         return tensors.Count;
     }
+
+    /// <summary>The likelihood of a run, for telling the user what a .pt export cannot record.</summary>
+    public static string LikelihoodOf(string runDir) => RunFolder.Open(runDir).LoadCheckpoint().Config.Model.Likelihood;
 }

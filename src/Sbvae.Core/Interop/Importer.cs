@@ -19,17 +19,35 @@ public static class Importer
 {
     public const string ProvenanceFile = "import.json";
 
+    /// <summary>
+    /// The likelihood a safetensors file records (sbvae export writes it), which a given --likelihood must agree with;
+    /// without one the stated --likelihood (or the default, gaussian) stands.
+    /// </summary>
+    static ModelConfig RecordedLikelihood(StateDict sd, ModelConfig model, ImportOptions options)
+    {
+        if (!sd.Metadata.TryGetValue(Exporter.LikelihoodKey, out var recorded)) return model;
+        if (!ModelConfig.LikelihoodNames.Contains(recorded))
+            throw new SbvaeException($"'{sd.Source}' records an unknown likelihood '{recorded}' (known: {string.Join(", ", ModelConfig.LikelihoodNames)})");
+        if (options.TryGet(TrainingOptions.Likelihood, out string given) && given != recorded)
+            throw new SbvaeException($"'{sd.Source}' records the {recorded} likelihood but {TrainingOptions.Likelihood.Flag} {given} was given");
+        return model with { Likelihood = recorded };
+    }
+
     public static ImportResult Import(string weightFile, string outDir, ImportOptions options)
     {
         if (File.Exists(Path.Combine(outDir, "checkpoint.safetensors")))
             throw new SbvaeException($"'{outDir}' already holds a run; choose another --out");
         var sd = WeightFile.Read(weightFile);
         var config = options.Apply(new RunConfig(ReferenceLayout.Infer(sd, options), new TrainConfig()));
+        config = config with { Model = RecordedLikelihood(sd, config.Model, options) };
         config.Model.Validate();
+        config.Model.CheckHyperparameters();
         var modelConfig = config.Model;
 
         using var model = new Vae(modelConfig);
         var notes = ReferenceLayout.LoadInto(sd, model);
+        if (sd.Metadata.TryGetValue(Exporter.ObjectiveKey, out var objective) && objective != modelConfig.Objective)
+            notes.Add($"the weights were trained with the {objective} objective; the imported run resumes training as {modelConfig.Objective}");
         // Adam's moments start at zero, exactly as a new run's: resuming trains from these weights.
         using var optimizer = torch.optim.Adam(model.parameters(), lr: config.Train.LearningRate);
 

@@ -18,11 +18,12 @@ public sealed class StateTensor(string name, long[] shape, string dtype, Func<fl
     public static string Describe(long[] shape) => "[" + string.Join(",", shape) + "]";
 }
 
-/// <summary>A PyTorch-style state_dict read from a file: names in file order.</summary>
-public sealed class StateDict(string source, IReadOnlyList<StateTensor> tensors)
+/// <summary>A PyTorch-style state_dict read from a file: names in file order, and a safetensors file's metadata (empty for torch.save).</summary>
+public sealed class StateDict(string source, IReadOnlyList<StateTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
 {
     public string Source { get; } = source;
     public IReadOnlyList<StateTensor> Tensors { get; } = tensors;
+    public IReadOnlyDictionary<string, string> Metadata { get; } = metadata ?? new Dictionary<string, string>();
 
     public StateTensor? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
 }

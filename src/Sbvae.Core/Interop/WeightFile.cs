@@ -40,7 +40,7 @@ public static class WeightFile
             if (raw.Elements > StridedView.MaxElements) throw new SbvaeException($"'{file}': tensor '{name}' is too large");
             result.Add(new StateTensor(name, raw.Shape, raw.DType, () => dtype.ToFloats(raw.Data)));
         }
-        return new StateDict(file, result);
+        return new StateDict(file, result, meta);
     }
 
     /// <summary>nn.DataParallel saves every key under "module."; the weights are the same.</summary>
@@ -48,6 +48,6 @@ public static class WeightFile
     {
         const string prefix = "module.";
         if (sd.Tensors.Count == 0 || !sd.Tensors.All(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))) return sd;
-        return new StateDict(sd.Source, sd.Tensors.Select(t => new StateTensor(t.Name[prefix.Length..], t.Shape, t.DType, t.ReadFloats)).ToList());
+        return new StateDict(sd.Source, sd.Tensors.Select(t => new StateTensor(t.Name[prefix.Length..], t.Shape, t.DType, t.ReadFloats)).ToList(), sd.Metadata);
     }
 }

@@ -21,7 +21,12 @@ public static class ComparisonBuilder
             string label = FigureSet.Label(m);
             return new ModelSummary(label, Path.GetFullPath(m.Run.Dir), h.Count, last?.Kl ?? double.NaN, last?.Reconstruction ?? double.NaN,
                 seconds, seconds > 0 ? images / seconds : double.NaN, figures.GeometryR2.GetValueOrDefault(label, double.NaN),
-                metrics?.Invoke(m) ?? new Dictionary<string, double>());
+                metrics?.Invoke(m) ?? new Dictionary<string, double>())
+            {
+                Objective = ObjectiveText.Objective(m.Config.Model),
+                Likelihood = ObjectiveText.Likelihood(m.Config.Model),
+                FinalMse = last is not null && last.Terms.TryGetValue("mse", out double mse) ? mse : double.NaN,
+            };
         }).ToList();
         string I(double v) => v.ToString(CultureInfo.InvariantCulture);
         var config = new List<(string, string)>
@@ -42,7 +47,8 @@ public static class ComparisonBuilder
             : null;
         int threads = first.Train.ThreadCount();
         return new ComparisonReport("Spatial broadcast vs deconv decoder", command, MachineInfo.Describe(threads), config, summaries, figures, note,
-            ReferenceData: first.Train.Dataset is null);
+            // The walk-through's numbers are for the reference circles, objective and likelihood only.
+            ReferenceData: first.Train.Dataset is null && runs.All(m => m.Config.Model.HasReferenceObjective()));
     }
 
     /// <summary>The precision option, and for auto what it picks on this machine (the one the report describes).</summary>

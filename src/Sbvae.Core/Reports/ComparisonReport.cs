@@ -1,10 +1,20 @@
 namespace Sbvae.Reports;
 
-/// <summary>One model's row of the comparison: final loss terms, cost, scores.</summary>
+/// <summary>
+/// One model's row of the comparison: final loss terms, cost, scores, and what it was trained with. FinalReconstruction is
+/// in the likelihood's own units; FinalMse is the mean image's squared error per pixel (NaN where the run did not log it).
+/// </summary>
 public sealed record ModelSummary(
     string Label, string RunDir, int Epochs, double FinalKl, double FinalReconstruction,
     double WallSeconds, double ImagesPerSecond, double GeometryR2,
-    IReadOnlyDictionary<string, double> Metrics);
+    IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>The objective with its hyperparameters (<see cref="ObjectiveText.Objective"/>).</summary>
+    public string Objective { get; init; } = "";
+    /// <summary>The likelihood with its parameter (<see cref="ObjectiveText.Likelihood"/>).</summary>
+    public string Likelihood { get; init; } = "";
+    public double FinalMse { get; init; } = double.NaN;
+}
 
 /// <summary>Everything report.md and report.html show.</summary>
 public sealed record ComparisonReport(

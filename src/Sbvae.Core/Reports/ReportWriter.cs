@@ -29,12 +29,13 @@ public static class ReportWriter
         var refs = r.ReferenceData ? ReferenceResults.For(m.Label) : null; // the walk-through's numbers are for the reference circles only
         return new[]
         {
-            m.Label, m.Epochs.ToString(CultureInfo.InvariantCulture), N(m.FinalReconstruction), refs is null ? "–" : N(refs.Value.Reconstruction, "0.0"),
-            N(m.FinalKl), refs is null ? "–" : N(refs.Value.Kl, "0.0"), N(m.WallSeconds / 60, "0.0"), N(m.ImagesPerSecond, "0"),
+            m.Label, m.Objective, m.Likelihood, m.Epochs.ToString(CultureInfo.InvariantCulture), N(m.FinalReconstruction), refs is null ? "–" : N(refs.Value.Reconstruction, "0.0"),
+            N(m.FinalKl), refs is null ? "–" : N(refs.Value.Kl, "0.0"), N(m.FinalMse, "0.00000"), N(m.WallSeconds / 60, "0.0"), N(m.ImagesPerSecond, "0"),
         };
     }).ToList();
 
-    static readonly string[] LossHeader = ["model", "epochs", "reconstruction", "walk-through", "KL", "walk-through", "wall time (min)", "images/s"];
+    /// <summary>Reconstruction is the likelihood's −log p(x|z); mse the mean image's squared error per pixel, comparable across likelihoods.</summary>
+    static readonly string[] LossHeader = ["model", "objective", "likelihood", "epochs", "reconstruction", "walk-through", "KL", "walk-through", "mse (per pixel)", "wall time (min)", "images/s"];
 
     static (string[] Header, List<string[]> Rows) MetricTable(ComparisonReport r)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Sbvae.Training;
 
 namespace Sbvae.Sweeps;
 
@@ -14,31 +15,74 @@ public sealed record Stat(double Mean, double Sd, int N)
     }
 }
 
-/// <summary>One configuration (all axes but the seed): how many entries it has and finished, and its statistics.</summary>
+/// <summary>
+/// One configuration (every setting of an entry but the seed; with objectives in the plan also each entry's objective,
+/// likelihood and the hyperparameters set for it): how many entries it has and finished, and its statistics.
+/// </summary>
 public sealed record ConfigurationRow(string Label, IReadOnlyList<PlanSetting> Settings, int Planned, int Finished, IReadOnlyDictionary<string, Stat> Values);
 
 public sealed record MissingEntry(SweepEntry Entry, string Reason);
 
-public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<string> Quantities, IReadOnlyList<ConfigurationRow> Rows, IReadOnlyList<MissingEntry> Missing);
+public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<string> Quantities, IReadOnlyList<ConfigurationRow> Rows, IReadOnlyList<MissingEntry> Missing)
+{
+    /// <summary>The quantities that are losses.csv terms besides KL, reconstruction and loss (mse, tc, capacity, dip, disc_loss, …): final values, like those three.</summary>
+    public IReadOnlyList<string> Terms { get; init; } = [];
+
+    /// <summary>The configuration columns: every key some row's configuration sets, in order of first appearance.</summary>
+    public IReadOnlyList<PlanOption> ConfigurationKeys => Rows.SelectMany(r => r.Settings.Select(s => s.Option)).Distinct().ToList();
+}
 
 /// <summary>
 /// Collects the finished entries of a sweep folder: final KL, reconstruction and loss (the
-/// last epoch of losses.csv) and each metric of metrics.json, grouped by configuration.
+/// last epoch of losses.csv), the other terms losses.csv logs (mse, and the objective's: tc,
+/// capacity, dip, the discriminator's loss and accuracy) and each metric of metrics.json,
+/// grouped by configuration.
 /// </summary>
 public static class Aggregation
 {
     public static readonly string[] LossColumns = ["kl", "reconstruction", "loss"];
+    /// <summary>losses.csv columns that are not a quantity of the model.</summary>
+    static readonly string[] Bookkeeping = ["epoch", "seconds", "images_per_second"];
+    /// <summary>The plan keys of the objectives' and likelihoods' hyperparameters.</summary>
+    static readonly string[] Hyperparameters = ["beta", "gamma", "lambda_od", "lambda_d", "capacity_max", "capacity_steps", "variance", "scale"];
+
+    /// <summary>
+    /// What makes <paramref name="entry"/>'s configuration: its settings but the seed (averaged over). When the plan
+    /// involves objectives (one other than betavae with the gaussian likelihood, or objective or likelihood set by a
+    /// variant or an axis), also its objective and likelihood and every hyperparameter set for it (in base, its variant
+    /// or an axis), first, so that rows of different objectives never merge and each says what it trained.
+    /// </summary>
+    public static IReadOnlyList<PlanSetting> Configuration(SweepPlan plan, SweepEntry entry)
+    {
+        var own = entry.Settings.Where(s => s.Option.Key != SweepPlan.SeedKey).ToList();
+        if (!InvolvesObjectives(plan)) return own;
+        var result = new List<PlanSetting>();
+        foreach (var key in (string[])["objective", "likelihood", .. Hyperparameters])
+        {
+            var option = PlanOption.Find(key)!;
+            object? value = option.ValueIn(entry.Template), unset = option.ValueIn(RunConfig.Default);
+            if (key is "objective" or "likelihood" || (value is not null && !Equals(value, unset)) || own.Any(s => s.Option == option))
+                result.Add(new PlanSetting(option, value));
+        }
+        result.AddRange(own.Where(s => !result.Any(r => r.Option == s.Option)));
+        return result;
+    }
+
+    static bool InvolvesObjectives(SweepPlan plan) =>
+        plan.Entries.Any(e => !e.Template.Model.HasReferenceObjective())
+        || plan.Variants.SelectMany(v => v).Concat(plan.Axes.Select(a => new PlanSetting(a.Option, null)))
+            .Any(s => s.Option.Key is "objective" or "likelihood");
 
     public static SweepSummary Collect(string dir)
     {
         var plan = SweepRunner.LoadPlan(dir);
-        var configurationKeys = plan.ConfigurationAxes.Select(a => a.Option).ToHashSet();
-        var quantities = new List<string>(LossColumns);
+        var terms = new List<string>();
+        var metrics = new List<string>();
         var missing = new List<MissingEntry>();
         var groups = new List<(string Label, IReadOnlyList<PlanSetting> Settings, List<SweepEntry> Entries, List<Dictionary<string, double>> Values)>();
         foreach (var entry in plan.Entries)
         {
-            var settings = entry.Settings.Where(s => configurationKeys.Contains(s.Option)).ToList();
+            var settings = Configuration(plan, entry);
             string label = settings.Count == 0 ? "all" : string.Join(",", settings.Select(s => s.Text));
             int g = groups.FindIndex(x => x.Label == label);
             if (g < 0) { groups.Add((label, settings, [], [])); g = groups.Count - 1; }
@@ -48,23 +92,28 @@ public static class Aggregation
             Dictionary<string, double>? values = null;
             if (why is null)
             {
-                try { values = Read(SweepRunner.EntryDir(dir, entry), plan.Metrics.Count > 0); }
+                try { values = Read(SweepRunner.EntryDir(dir, entry), plan.Metrics.Count > 0, terms, metrics); }
                 catch (SbvaeException e) { why = e.Message; }
             }
             if (values is null) { missing.Add(new MissingEntry(entry, why!)); continue; }
-            foreach (var k in values.Keys) if (!quantities.Contains(k)) quantities.Add(k);
             groups[g].Values.Add(values);
         }
+        List<string> quantities = [.. LossColumns, .. terms.OrderBy(t => t == "mse" ? 0 : 1), .. metrics];
         var rows = groups.Select(g => new ConfigurationRow(g.Label, g.Settings, g.Entries.Count, g.Values.Count,
             quantities.Select(q => (q, xs: g.Values.Where(v => v.ContainsKey(q)).Select(v => v[q]).ToList()))
                 .Where(p => p.xs.Count > 0).ToDictionary(p => p.q, p => Stat.Of(p.xs)))).ToList();
-        return new SweepSummary(plan, quantities, rows, missing);
+        return new SweepSummary(plan, quantities, rows, missing) { Terms = terms.OrderBy(t => t == "mse" ? 0 : 1).ToList() };
     }
 
-    /// <summary>The final losses of a run folder and, when asked, its metrics.</summary>
-    static Dictionary<string, double> Read(string runDir, bool metrics)
+    /// <summary>
+    /// The final losses and terms of a run folder and, when asked, its metrics; the names of terms and metrics not
+    /// seen before are added to <paramref name="terms"/> and <paramref name="metricNames"/>. A metric named like a
+    /// losses.csv column (an `evaluate` output's mse) leaves the final training value in place.
+    /// </summary>
+    static Dictionary<string, double> Read(string runDir, bool metrics, List<string> terms, List<string> metricNames)
     {
         var values = FinalLosses(Path.Combine(runDir, "losses.csv"));
+        foreach (var k in values.Keys) if (!LossColumns.Contains(k) && !terms.Contains(k)) terms.Add(k);
         if (metrics)
         {
             string path = Path.Combine(runDir, SweepRunner.MetricsFile);
@@ -72,7 +121,11 @@ public static class Aggregation
             {
                 using var doc = JsonDocument.Parse(File.ReadAllText(path));
                 foreach (var m in doc.RootElement.GetProperty("metrics").EnumerateObject())
+                {
+                    if (values.ContainsKey(m.Name)) continue;
                     values[m.Name] = m.Value.GetDouble();
+                    if (!metricNames.Contains(m.Name)) metricNames.Add(m.Name);
+                }
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {
@@ -97,6 +150,11 @@ public static class Aggregation
                 throw new SbvaeException($"losses.csv has no readable '{column}' column");
             values[column] = v;
         }
+        // Every other column with a number in the last epoch: mse and the objective's terms (a term an epoch did not log is empty).
+        for (int i = 0; i < header.Length && i < last.Length; i++)
+            if (!LossColumns.Contains(header[i]) && !Bookkeeping.Contains(header[i])
+                && double.TryParse(last[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double t))
+                values[header[i]] = t;
         return values;
     }
 }

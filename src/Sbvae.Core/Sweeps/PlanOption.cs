@@ -15,16 +15,18 @@ public sealed class PlanOption
     readonly string? alias;
     readonly OptionKind kind;
     readonly Func<RunConfig, object?, RunConfig> apply;
+    readonly Func<RunConfig, object?> get;
 
-    PlanOption(string key, string? alias, OptionKind kind, Func<RunConfig, object?, RunConfig> apply) =>
-        (Key, this.alias, this.kind, this.apply) = (key, alias, kind, apply);
+    PlanOption(string key, string? alias, OptionKind kind, Func<RunConfig, object?, RunConfig> apply, Func<RunConfig, object?> get) =>
+        (Key, this.alias, this.kind, this.apply, this.get) = (key, alias, kind, apply, get);
 
     /// <summary>The keys: train's options without dashes (checkpoint-every → checkpoint_every), the decoder first.</summary>
     public static readonly IReadOnlyList<PlanOption> All =
     [
         // Not a declared training option: compare and the experiments train both decoders.
-        new("decoder", null, OptionKind.Text, (c, v) => c with { Model = c.Model with { Decoder = ModelConfig.ParseDecoder((string)v!) } }),
-        .. TrainingOptions.All.Select(o => new PlanOption(o.Key, o.Alias, o.Kind, o.With)),
+        new("decoder", null, OptionKind.Text, (c, v) => c with { Model = c.Model with { Decoder = ModelConfig.ParseDecoder((string)v!) } },
+            c => ModelConfig.Name(c.Model.Decoder)),
+        .. TrainingOptions.All.Select(o => new PlanOption(o.Key, o.Alias, o.Kind, o.With, o.ValueIn)),
     ];
 
     /// <summary>The option a plan key names (case and - or _ do not matter; learning_rate = lr).</summary>
@@ -64,6 +66,9 @@ public sealed class PlanOption
     }
 
     public RunConfig Apply(RunConfig config, object? value) => apply(config, value);
+
+    /// <summary>This key's value in a configuration (an unset hyperparameter is null).</summary>
+    public object? ValueIn(RunConfig config) => get(config);
 
     string Expected() => kind switch
     {

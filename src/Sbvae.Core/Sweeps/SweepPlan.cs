@@ -17,7 +17,8 @@ public sealed record PlanSetting(PlanOption Option, object? Value)
 public sealed record PlanAxis(PlanOption Option, IReadOnlyList<object?> Values);
 
 /// <summary>
-/// One run of a sweep: its position in the expansion, its folder name and its axis values.
+/// One run of a sweep: its position in the expansion, its folder name and its settings (its
+/// variant's, then its axis values).
 /// The image size is the dataset's, so the full configuration is made once the data is loaded.
 /// </summary>
 public sealed record SweepEntry(int Index, string Name, IReadOnlyList<PlanSetting> Settings, RunConfig Template)
@@ -28,27 +29,32 @@ public sealed record SweepEntry(int Index, string Name, IReadOnlyList<PlanSettin
 }
 
 /// <summary>
-/// A sweep: base train options plus axes to cross, and optionally metrics to compute after
-/// training. Expansion order: the axes in the order the plan writes them, the last axis
-/// varying fastest (like nested loops); entry names are "key=value,…" in the same order.
+/// A sweep: base train options plus axes to cross, optionally variants (sets of options, e.g. one
+/// objective with its hyperparameters each) crossed with the axes, and metrics to compute after
+/// training. Expansion order: the variants in plan order, then the axes in the order the plan
+/// writes them, the last axis varying fastest (like nested loops); entry names are
+/// "key=value,…" in the same order, the variant's keys first.
 /// </summary>
 public sealed partial class SweepPlan
 {
     public const string SeedKey = "seed";
-    static readonly string[] TopKeys = ["base", "axes", "metrics", "metric_samples"];
+    static readonly string[] TopKeys = ["base", "axes", "variants", "metrics", "metric_samples"];
 
     public IReadOnlyList<PlanSetting> Base { get; }
     public IReadOnlyList<PlanAxis> Axes { get; }
+    /// <summary>Each variant's settings, in plan order; empty = no variants (the axes alone).</summary>
+    public IReadOnlyList<IReadOnlyList<PlanSetting>> Variants { get; }
     /// <summary>Metric names as `evaluate --metrics` takes them; empty = no evaluation.</summary>
     public IReadOnlyList<string> Metrics { get; }
     /// <summary>Scale of the metric sample sizes, as `evaluate --samples`.</summary>
     public double MetricSamples { get; }
     public IReadOnlyList<SweepEntry> Entries { get; }
 
-    SweepPlan(IReadOnlyList<PlanSetting> @base, IReadOnlyList<PlanAxis> axes, IReadOnlyList<string> metrics, double metricSamples)
+    SweepPlan(IReadOnlyList<PlanSetting> @base, IReadOnlyList<PlanAxis> axes, IReadOnlyList<IReadOnlyList<PlanSetting>> variants,
+        IReadOnlyList<string> metrics, double metricSamples, string source)
     {
-        (Base, Axes, Metrics, MetricSamples) = (@base, axes, metrics, metricSamples);
-        Entries = Expand();
+        (Base, Axes, Variants, Metrics, MetricSamples) = (@base, axes, variants, metrics, metricSamples);
+        Entries = Expand(source);
     }
 
     public static SweepPlan Load(string path)
@@ -99,6 +105,32 @@ public sealed partial class SweepPlan
                     axes.Add(new PlanAxis(option, values));
                 }
 
+            var variants = new List<IReadOnlyList<PlanSetting>>();
+            if (top.TryGetValue("variants", out var vs))
+            {
+                if (vs.ValueKind != JsonValueKind.Array || vs.GetArrayLength() == 0)
+                    throw new SbvaeException($"{source}: variants: expected a non-empty list of objects of option: value");
+                int i = 0;
+                foreach (var variant in vs.EnumerateArray())
+                {
+                    string at = $"{source}: variants[{i}]";
+                    var own = new List<PlanSetting>();
+                    foreach (var (key, value) in Members(Object(variant, at), at))
+                    {
+                        string where = $"{at}.{key}";
+                        var option = Option(key, at);
+                        if (own.Any(s => s.Option == option)) throw new SbvaeException($"{where}: '{option.Key}' is set twice");
+                        if (settings.Any(s => s.Option == option)) throw new SbvaeException($"{where}: '{option.Key}' is both in base and a variant");
+                        if (axes.Any(x => x.Option == option)) throw new SbvaeException($"{where}: '{option.Key}' is both an axis and in a variant");
+                        own.Add(new PlanSetting(option, option.Read(value, where, planDir)));
+                    }
+                    int same = variants.FindIndex(v => v.Count == own.Count && v.All(s => own.Any(o => o.Option == s.Option && Equals(o.Value, s.Value))));
+                    if (same >= 0) throw new SbvaeException($"{at}: the same variant as variants[{same}]");
+                    variants.Add(own);
+                    i++;
+                }
+            }
+
             var metrics = new List<string>();
             if (top.TryGetValue("metrics", out var m))
             {
@@ -117,7 +149,7 @@ public sealed partial class SweepPlan
                     throw new SbvaeException($"{source}: metric_samples: expected a number in (0, 10], got {s.GetRawText()}");
                 samples = s.GetDouble();
             }
-            return new SweepPlan(settings, axes, metrics.Distinct().ToList(), samples);
+            return new SweepPlan(settings, axes, variants, metrics.Distinct().ToList(), samples, source);
         }
     }
 
@@ -136,23 +168,37 @@ public sealed partial class SweepPlan
     static PlanOption Option(string key, string where) => PlanOption.Find(key)
         ?? throw new SbvaeException($"{where}: unknown key '{key}' (train options: {string.Join(", ", PlanOption.All.Select(o => o.Key))})");
 
-    List<SweepEntry> Expand()
+    /// <summary>
+    /// Every variant (or none) crossed with the axes. Each entry's whole configuration is checked
+    /// (a hyperparameter its objective does not use) before anything runs, naming the entry.
+    /// </summary>
+    List<SweepEntry> Expand(string source)
     {
         var start = Base.Aggregate(new RunConfig(new ModelConfig(), new TrainConfig()), (c, s) => s.Option.Apply(c, s.Value));
         var combos = new List<List<PlanSetting>> { new() };
         foreach (var axis in Axes)
             combos = combos.SelectMany(c => axis.Values.Select(v => new List<PlanSetting>(c) { new(axis.Option, v) })).ToList();
+        IReadOnlyList<IReadOnlyList<PlanSetting>> variants = Variants.Count > 0 ? Variants : [[]];
         var entries = new List<SweepEntry>();
         var byName = new Dictionary<string, int>();
-        foreach (var combo in combos)
-        {
-            string name = combo.Count == 0 ? "run" : FolderName(string.Join(",", combo.Select(s => s.Text)));
-            if (byName.TryGetValue(name, out int other))
-                throw new SbvaeException($"plan entries {other} and {entries.Count} get the same folder name '{name}'");
-            byName[name] = entries.Count;
-            var config = combo.Aggregate(start, (c, s) => s.Option.Apply(c, s.Value));
-            entries.Add(new SweepEntry(entries.Count, name, combo, config));
-        }
+        foreach (var variant in variants)
+            foreach (var combo in combos)
+            {
+                List<PlanSetting> settings = [.. variant, .. combo];
+                string text = string.Join(",", settings.Select(s => s.Text));
+                string name = settings.Count == 0 ? "run" : FolderName(text);
+                if (byName.TryGetValue(name, out int other))
+                    throw new SbvaeException($"plan entries {other} and {entries.Count} get the same folder name '{name}'");
+                byName[name] = entries.Count;
+                var config = settings.Aggregate(start, (c, s) => s.Option.Apply(c, s.Value));
+                try { config.Model.CheckHyperparameters(); }
+                catch (SbvaeException e)
+                {
+                    string shown = settings.Count == 0 ? "run" : string.Join(", ", settings.Select(s => s.Text));
+                    throw new SbvaeException($"{source}: entry {entries.Count} ({shown}): {e.Message}");
+                }
+                entries.Add(new SweepEntry(entries.Count, name, settings, config));
+            }
         return entries;
     }
 
@@ -180,6 +226,17 @@ public sealed partial class SweepPlan
                 w.WriteEndArray();
             }
             w.WriteEndObject();
+            if (Variants.Count > 0) // absent without variants, so a plan without them keeps the form it always had
+            {
+                w.WriteStartArray("variants");
+                foreach (var variant in Variants)
+                {
+                    w.WriteStartObject();
+                    foreach (var s in variant) { w.WritePropertyName(s.Option.Key); PlanOption.Write(w, s.Value); }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteStartArray("metrics");
             foreach (var m in Metrics) w.WriteStringValue(m);
             w.WriteEndArray();
@@ -189,6 +246,6 @@ public sealed partial class SweepPlan
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    /// <summary>The axes that make a configuration: all but the seed, which is averaged over.</summary>
+    /// <summary>The axes that make a configuration: all but the seed, which is averaged over (the variants' keys do too).</summary>
     public IReadOnlyList<PlanAxis> ConfigurationAxes => Axes.Where(a => a.Option.Key != SeedKey).ToList();
 }

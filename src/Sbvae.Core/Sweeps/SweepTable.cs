@@ -19,16 +19,16 @@ public static class SweepTable
     /// <summary>One row per configuration: its axis values, planned and finished entries, then mean and sd of each quantity.</summary>
     public static string Csv(SweepSummary s)
     {
-        var axes = s.Plan.ConfigurationAxes;
+        var keys = s.ConfigurationKeys;
         var header = new List<string> { "configuration" };
-        header.AddRange(axes.Select(a => a.Option.Key));
+        header.AddRange(keys.Select(k => k.Key));
         header.AddRange(["planned", "n"]);
         foreach (var q in s.Quantities) header.AddRange([q + "_mean", q + "_sd"]);
         var sb = new StringBuilder(string.Join(",", header) + "\n");
         foreach (var row in s.Rows)
         {
             var cells = new List<string> { Quote(row.Label) };
-            cells.AddRange(axes.Select(a => Quote(a.Option.Format(row.Settings.First(x => x.Option == a.Option).Value))));
+            cells.AddRange(keys.Select(k => row.Settings.FirstOrDefault(x => x.Option == k) is { } setting ? Quote(k.Format(setting.Value)) : ""));
             cells.AddRange([I(row.Planned), I(row.Finished)]);
             foreach (var q in s.Quantities)
                 cells.AddRange(row.Values.TryGetValue(q, out var st) ? [R(st.Mean), R(st.Sd)] : ["", ""]);
@@ -40,7 +40,8 @@ public static class SweepTable
     public static string Markdown(SweepSummary s)
     {
         var sb = new StringBuilder("# Sweep summary\n\n");
-        sb.AppendLine("Final losses (last epoch of losses.csv, per image) and metrics, as mean ± sd over seeds; n = finished / planned entries.\n");
+        sb.AppendLine("Final losses (last epoch of losses.csv, per image) and metrics, as mean ± sd over seeds; n = finished / planned entries."
+            + (s.Terms.Contains("mse") ? " mse: the mean image's squared error per pixel, whatever the likelihood." : "") + "\n");
         sb.AppendLine("| configuration | n | " + string.Join(" | ", s.Quantities) + " |");
         sb.AppendLine("|---|---|" + string.Concat(s.Quantities.Select(_ => "---|")));
         foreach (var row in s.Rows)
@@ -58,10 +59,10 @@ public static class SweepTable
         return sb.ToString();
     }
 
-    /// <summary>The figure's panels: the final KL and reconstruction (their sum, the loss, adds nothing to see), then each metric.</summary>
+    /// <summary>The figure's panels: the final KL and reconstruction (their sum, the loss, adds nothing to see), mse and the objective's terms, then each metric.</summary>
     public static IReadOnlyList<BarPanel> Panels(SweepSummary s) =>
         s.Quantities.Where(q => q is "kl" or "reconstruction" || !Aggregation.LossColumns.Contains(q))
-            .Select(q => new BarPanel(q switch { "kl" => "final KL", "reconstruction" => "final reconstruction", _ => q },
+            .Select(q => new BarPanel(q switch { "kl" => "final KL", "reconstruction" => "final reconstruction", _ when s.Terms.Contains(q) => "final " + q, _ => q },
                 s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(r.Label, r.Values[q].Mean, r.Values[q].Sd)).ToList()))
             .Where(p => p.Bars.Count > 0).ToList();
 

@@ -35,4 +35,24 @@ public class ShippedPlansTests
             foreach (var precision in new[] { "fp32", "bf16" })
                 Assert.Equal([0, 1, 2, 3], configs.Where(c => c.Model.Decoder == decoder && c.Train.Precision == precision).Select(c => c.Train.Seed).Order());
     }
+
+    [Fact]
+    public void TheObjectivesPlanRunsSixObjectivesWithBothDecoders()
+    {
+        var plan = SweepPlan.Load(Path.Combine(PlansDir(), "objectives.json"));
+        Assert.Equal(12, plan.Entries.Count);
+        var models = plan.Entries.Select(e => e.Config(64)).ToList();
+        Assert.All(models, c => Assert.Equal((5, 0), (c.Train.Epochs, c.Train.Seed)));
+        Assert.All(plan.Entries, e => Assert.Null(e.Dataset));
+        Assert.All(models, c => Assert.Equal("gaussian", c.Model.Likelihood));
+        foreach (var name in Sbvae.Models.ModelConfig.ObjectiveNames)
+            Assert.Equal([DecoderKind.Sbd, DecoderKind.Deconv], models.Where(c => c.Model.Objective == name).Select(c => c.Model.Decoder));
+        var m = models.Select(c => c.Model).DistinctBy(c => c.Objective).ToDictionary(c => c.Objective);
+        Assert.Equal(4.0, m["betavae"].Beta);
+        Assert.Equal(10.0, m["factorvae"].Gamma);
+        Assert.Equal(6.0, m["betatcvae"].Beta);
+        Assert.Equal(10.0, m["dipvae1"].LambdaOd);
+        Assert.Equal(10.0, m["dipvae2"].LambdaOd);
+        Assert.Equal(25.0, m["annealed"].CapacityMax);
+    }
 }

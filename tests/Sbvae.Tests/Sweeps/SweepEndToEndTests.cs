@@ -98,7 +98,7 @@ public class SweepEndToEndTests
         Assert.Contains(" ± ", md);
         Assert.DoesNotContain("Missing", md);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(prefix + ".png")[..4]);
-        Assert.Equal(["final KL", "final reconstruction", "mig"], SweepTable.Panels(Aggregation.Collect(dir)).Select(p => p.Title));
+        Assert.Equal(["final KL", "final reconstruction", "final mse", "mig"], SweepTable.Panels(Aggregation.Collect(dir)).Select(p => p.Title));
 
         // an unfinished entry is listed as missing, not dropped silently
         File.Delete(Path.Combine(Entry(2), "checkpoint.safetensors"));
