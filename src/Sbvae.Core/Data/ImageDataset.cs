@@ -5,7 +5,7 @@ namespace Sbvae.Data;
 /// per image, F factor values and 0-based factor classes (the classes index the factor grid
 /// that metrics sample from).
 /// </summary>
-public sealed partial class ImageDataset
+public sealed partial class ImageDataset : IImageStore
 {
     public int Count { get; }
     public int Height { get; }
