@@ -90,6 +90,10 @@ public sealed class GeneratePreset
             ? DSprites.Load(file)
             : new DSpritesLike(new DSpritesLikeSpec());
         var data = name == "colored-sprites" ? ColoredSprites.Create(source, n, s) : source.ToImageDataset(n, s);
+        // Procedural sets name their generator, so metrics can render any factor combination of them.
+        if (source is DSpritesLike)
+            data = new ImageDataset(data.Count, data.Height, data.Width, data.Channels, data.Pixels, data.FactorNames,
+                data.FactorValues, data.FactorClasses) { Generator = name };
         data.Save(outPath);
         Console.WriteLine($"wrote {data.Count} of {source.Count} {name} images of {data.Height}×{data.Width}×{data.Channels} with factors [{string.Join(", ", data.FactorNames)}] to {outPath}");
         if (png is not null)

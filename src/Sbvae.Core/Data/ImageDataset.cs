@@ -27,6 +27,12 @@ public sealed partial class ImageDataset : IImageStore
 
     public int ImageBytes => Height * Width * Channels;
 
+    /// <summary>
+    /// The procedural generator that made the set and can render any factor combination again
+    /// (<see cref="DatasetGenerators"/>), or null; stored as the npz member 'generator'.
+    /// </summary>
+    public string? Generator { get; init; }
+
     readonly Lazy<Dictionary<long[], int>> rowByClasses;
 
     public ImageDataset(int count, int height, int width, int channels, byte[] pixels, string[] factorNames,
