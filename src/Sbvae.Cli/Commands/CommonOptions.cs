@@ -29,6 +29,9 @@ public static class CommonOptions
 
     public static ImageDataset LoadDataset(string? path) => ImageDataset.LoadOrReference(path);
 
+    /// <summary>The images training reads, without needing them in one array (see DatasetStores).</summary>
+    public static IImageStore OpenStore(string? path) => DatasetStores.Open(path);
+
     /// <summary>Says on stderr, in one line, when the run asks for bf16 on a CPU that only emulates it (it trains, but slower than fp32).</summary>
     public static void WarnIfSlow(TrainConfig train)
     {

@@ -54,7 +54,7 @@ public static class EvaluateCommand
                 LibtorchThreads.Use(p.GetValue(threads));
                 using var model = TrainedModel.Load(dir);
                 var data = model.LoadDataset(p.GetValue(dataset));
-                scores = ModelEvaluation.Evaluate(model, data, names, s, sizes);
+                scores = ModelEvaluation.Evaluate(model, data, names, s, sizes, note => Console.Error.WriteLine($"sbvae: note: {note}"));
                 // Not a disentanglement metric, but how well the model reconstructs, comparable across likelihoods.
                 scores["mse"] = ReconstructionError.MeanSquaredError(model, data);
                 source = Path.GetFullPath(dir);

@@ -22,6 +22,10 @@ public sealed class GeneratePreset
     readonly Option<int> count = new("--count") { Description = "Images to write with --preset", DefaultValueFactory = _ => 10_000 };
     readonly Option<int> seed = new("--seed") { Description = "Seed of the row sampling and colours with --preset", DefaultValueFactory = _ => 0 };
     readonly Option<string?> dsprites = new("--dsprites") { Description = $"With --preset: take the shapes from the public {DSprites.FileName} instead of rendering them" };
+    readonly Option<string?> layout = new("--layout")
+    {
+        Description = "dsprites: the whole dSprites grid (737,280 images) in the public file's layout, written image by image (from --dsprites or procedural)",
+    };
     Option<string?>? preview;
 
     GeneratePreset() { }
@@ -38,16 +42,32 @@ public sealed class GeneratePreset
         generate.Options.Add(g.count);
         generate.Options.Add(g.seed);
         generate.Options.Add(g.dsprites);
+        generate.Options.Add(g.layout);
         var circles = generate.Action as SynchronousCommandLineAction
             ?? throw new InvalidOperationException("generate needs a synchronous action");
         generate.SetAction(p => g.TryRun(p, p.GetValue(output)!) ? 0 : circles.Invoke(p));
         return generate;
     }
 
+    bool WriteLayout(ParseResult p, string kind, string outPath)
+    {
+        if (kind != "dsprites") throw new SbvaeException($"unknown layout '{kind}' (use dsprites)");
+        foreach (var r in p.CommandResult.Children.OfType<OptionResult>())
+            if (!r.Implicit && r.Option != layout && r.Option != dsprites && r.Option.Name != "--out")
+                throw new SbvaeException($"{r.Option.Name} does not apply to --layout dsprites (it writes the whole grid)");
+        CommonOptions.CheckOutputFile(outPath);
+        IDSpritesSource source = p.GetValue(dsprites) is string file ? DSprites.Load(file) : new DSpritesLike(new DSpritesLikeSpec());
+        DSpritesWriter.Write(outPath, source);
+        Console.WriteLine($"wrote {source.Count} dSprites-layout images of {source.Side}×{source.Side} to {outPath}");
+        return true;
+    }
+
     /// <summary>Writes the preset's dataset when --preset was given; false (nothing done) otherwise.</summary>
     public bool TryRun(ParseResult p, string outPath)
     {
-        Option[] own = [preset, count, seed, dsprites];
+        Option[] own = [preset, count, seed, dsprites, layout];
+        if (p.GetValue(layout) is string kind)
+            return WriteLayout(p, kind, outPath);
         if (p.GetValue(preset) is not string name)
         {
             foreach (var o in own)
@@ -70,6 +90,10 @@ public sealed class GeneratePreset
             ? DSprites.Load(file)
             : new DSpritesLike(new DSpritesLikeSpec());
         var data = name == "colored-sprites" ? ColoredSprites.Create(source, n, s) : source.ToImageDataset(n, s);
+        // Procedural sets name their generator, so metrics can render any factor combination of them.
+        if (source is DSpritesLike)
+            data = new ImageDataset(data.Count, data.Height, data.Width, data.Channels, data.Pixels, data.FactorNames,
+                data.FactorValues, data.FactorClasses) { Generator = name };
         data.Save(outPath);
         Console.WriteLine($"wrote {data.Count} of {source.Count} {name} images of {data.Height}×{data.Width}×{data.Channels} with factors [{string.Join(", ", data.FactorNames)}] to {outPath}");
         if (png is not null)

@@ -51,7 +51,7 @@ public sealed class TrainedModel : IDisposable
         return data;
     }
 
-    public void CheckDataset(ImageDataset data)
+    public void CheckDataset(IImageStore data)
     {
         if (data.Height != ImageSize)
             throw new SbvaeException($"the dataset has {data.Height}-pixel images but the model in '{Run.Dir}' expects {ImageSize}");
@@ -99,7 +99,7 @@ public sealed class TrainedModel : IDisposable
         return Inference.Decode(z).cpu().data<float>().ToArray();
     }
 
-    public TrainingImages Images(ImageDataset data)
+    public TrainingImages Images(IImageStore data)
     {
         CheckDataset(data);
         return TrainingImages.From(data, Device);

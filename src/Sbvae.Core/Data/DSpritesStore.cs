@@ -5,7 +5,7 @@ namespace Sbvae.Data;
 /// numpy.packbits does; 512 bytes per 64×64 image, ≈377 MB for the full 737,280-image file), with
 /// their factor grid. The full set is larger than one byte[] of unpacked pixels could hold.
 /// </summary>
-public sealed class DSpritesStore : IDSpritesSource
+public sealed class DSpritesStore : IDSpritesSource, IImageStore
 {
     readonly byte[] bits;
 
@@ -63,6 +63,35 @@ public sealed class DSpritesStore : IDSpritesSource
         int n = 0;
         foreach (byte b in Packed(row)) n += System.Numerics.BitOperations.PopCount(b);
         return n;
+    }
+
+    int IImageStore.Height => Side;
+    int IImageStore.Width => Side;
+    int IImageStore.Channels => 1;
+    IReadOnlyList<string> IImageStore.FactorNames => Factors.Names;
+    IReadOnlyList<int> IImageStore.FactorSizes => Factors.Sizes;
+
+    void IImageStore.ClassesOf(int row, Span<int> classes)
+    {
+        Span<long> c = stackalloc long[Factors.NumFactors];
+        Factors.Classes(row, c);
+        for (int j = 0; j < c.Length; j++) classes[j] = (int)c[j];
+    }
+
+    /// <summary>Unpacks each image straight to 0f / 1f (what 0 and 255 over 255 give) in all three planes.</summary>
+    public void Gather(ReadOnlySpan<long> indices, Span<float> batch)
+    {
+        int pixels = Side * Side;
+        ImageGather.Check(indices, Count, 3L * pixels, batch.Length);
+        for (int n = 0; n < indices.Length; n++)
+        {
+            var packed = Packed((int)indices[n]);
+            var plane = batch.Slice(n * 3 * pixels, pixels);
+            for (int p = 0; p < pixels; p++)
+                plane[p] = (packed[p >> 3] >> (7 - (p & 7))) & 1;
+            plane.CopyTo(batch.Slice(n * 3 * pixels + pixels, pixels));
+            plane.CopyTo(batch.Slice(n * 3 * pixels + 2 * pixels, pixels));
+        }
     }
 
     int CheckedPixels(int row, int length)

@@ -67,20 +67,30 @@ public sealed partial class ImageDataset
                 pixels[i] = (byte)(p * 255);
             }
         }
-        return new ImageDataset(n, h, w, c, pixels, factorNames, values, classes);
+        string? generator = null;
+        if (names.Contains("generator"))
+        {
+            var g = Npz.ReadArray(npzPath, "generator");
+            if (g.DType[1] is not ('U' or 'S') || g.Shape.Length != 1 || g.Shape[0] != 1)
+                Fail($"generator must be one string, not {g.DType} {NpyFormat.ShapeText(g.Shape)}");
+            generator = g.ToStrings()[0];
+        }
+        return new ImageDataset(n, h, w, c, pixels, factorNames, values, classes) { Generator = generator };
     }
 
     /// <summary>Writes layout A atomically (factor names as a numpy unicode array).</summary>
     public void Save(string npzPath)
     {
         int f = NumFactors;
-        Npz.Write(npzPath, new Dictionary<string, NpyArray>
+        var arrays = new Dictionary<string, NpyArray>
         {
             ["imgs"] = NpyArray.FromBytes(Pixels, [Count, Height, Width, Channels]),
             ["latents_values"] = NpyArray.FromDoubles(FactorValues, [Count, f]),
             ["latents_classes"] = NpyArray.FromInt64s(FactorClasses, [Count, f]),
             ["factor_names"] = NpyArray.FromStrings(FactorNames),
-        });
+        };
+        if (Generator is not null) arrays["generator"] = NpyArray.FromStrings([Generator]);
+        Npz.Write(npzPath, arrays);
     }
 
     static T[] ReadMatrix<T>(string path, string name, int n, Func<NpyArray, T[]> convert, out int columns)

@@ -5,7 +5,7 @@ namespace Sbvae.Data;
 /// per image, F factor values and 0-based factor classes (the classes index the factor grid
 /// that metrics sample from).
 /// </summary>
-public sealed partial class ImageDataset
+public sealed partial class ImageDataset : IImageStore
 {
     public int Count { get; }
     public int Height { get; }
@@ -26,6 +26,12 @@ public sealed partial class ImageDataset
     public int[] VaryingFactors { get; }
 
     public int ImageBytes => Height * Width * Channels;
+
+    /// <summary>
+    /// The procedural generator that made the set and can render any factor combination again
+    /// (<see cref="DatasetGenerators"/>), or null; stored as the npz member 'generator'.
+    /// </summary>
+    public string? Generator { get; init; }
 
     readonly Lazy<Dictionary<long[], int>> rowByClasses;
 

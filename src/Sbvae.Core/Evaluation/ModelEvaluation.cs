@@ -1,11 +1,14 @@
 using Sbvae.Checkpoints;
 using Sbvae.Data;
+using static TorchSharp.torch;
 
 namespace Sbvae.Evaluation;
 
 /// <summary>Scores a trained model: codes = encoder means of the dataset's images (SPEC §7).</summary>
 public static class ModelEvaluation
 {
+    static readonly string[] NeedObservations = ["factorvae", "betavae"];
+
     /// <summary>Ground truth over the factors that vary in <paramref name="data"/> (constant ones carry no information).</summary>
     public static InMemoryGroundTruth Truth(ImageDataset data)
     {
@@ -17,15 +20,67 @@ public static class ModelEvaluation
         return new InMemoryGroundTruth(rows);
     }
 
-    public static Dictionary<string, double> Evaluate(TrainedModel model, ImageDataset data, IReadOnlyList<string> metrics, int seed, MetricSizes sizes)
+    /// <summary>
+    /// A full grid is looked up among the encoded images (as always); a subset made by a known generator
+    /// is rendered on demand; any other set runs MIG, DCI and SAP on all its images and leaves out the
+    /// metrics that need chosen factor values, saying so through <paramref name="note"/>.
+    /// </summary>
+    public static Dictionary<string, double> Evaluate(TrainedModel model, ImageDataset data, IReadOnlyList<string> metrics, int seed, MetricSizes sizes,
+        Action<string>? note = null)
     {
         var truth = Truth(data);
         using var images = model.Images(data);
         var (mu, _) = model.Encode(images);
         int k = model.Latent;
         var codes = Enumerable.Range(0, data.Count).Select(i => mu.AsSpan(i * k, k).ToArray()).ToArray();
-        var scores = MetricSuite.Sampled(truth, MetricSuite.Lookup(truth, codes), metrics.Where(m => m != "geometry"), seed, sizes);
+        var sampled = metrics.Where(m => m != "geometry").ToList();
+        Dictionary<string, double> scores;
+        if (IsFullGrid(truth, data))
+            scores = MetricSuite.Sampled(truth, MetricSuite.Lookup(truth, codes), sampled, seed, sizes);
+        else if (RenderedGroundTruth.For(data) is { } rendered)
+            scores = MetricSuite.Sampled(rendered, Rendered(model, rendered), sampled, seed, sizes);
+        else
+        {
+            var left = sampled.Where(NeedObservations.Contains).ToList();
+            if (left.Count > 0)
+                note?.Invoke($"{string.Join(" and ", left)} left out: they need images for chosen factor values, and this dataset is neither a full factor grid nor made by a generator that can render them");
+            // Every image once, in a seeded order: the DCI/SAP split is by row order and datasets are sorted by factors.
+            var order = Seeds.Permutation(data.Count, seed, 0);
+            var rows = order.Select(i => TruthRow(data, (int)i)).ToArray();
+            scores = MetricSuite.AllPoints(order.Select(i => codes[i]).ToArray(), rows, sampled.Except(left), sizes);
+        }
         if (metrics.Contains("geometry")) scores["geometry_r2"] = GeometryProbe.Measure(model).R2;
         return scores;
     }
+
+    static int[] TruthRow(ImageDataset data, int i) =>
+        data.VaryingFactors.Select(j => (int)data.FactorClasses[(long)i * data.NumFactors + j]).ToArray();
+
+    /// <summary>Whether every combination of the varying factors' classes has an image.</summary>
+    static bool IsFullGrid(InMemoryGroundTruth truth, ImageDataset data)
+    {
+        long combos = truth.FactorsNumValues.Aggregate(1L, (a, b) => Math.Min(a * b, long.MaxValue / 64));
+        if (combos > data.Count) return false;
+        var seen = new HashSet<string>();
+        for (int i = 0; i < data.Count; i++) seen.Add(string.Join(',', TruthRow(data, i)));
+        return seen.Count == combos;
+    }
+
+    /// <summary>Encodes rendered images of the asked factor values, a few hundred at a time.</summary>
+    public static Representation Rendered(TrainedModel model, RenderedGroundTruth truth, int batch = 256) => (factors, rng) =>
+    {
+        var codes = new float[factors.Length][];
+        int side = model.ImageSize;
+        using var noGrad = no_grad();
+        for (int start = 0; start < factors.Length; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(batch, factors.Length - start);
+            var pixels = truth.Images(factors[start..(start + n)], rng);
+            var (mu, _) = model.Inference.Encode(tensor(pixels, [n, 3, side, side]).to(model.Device));
+            var flat = mu.cpu().data<float>().ToArray();
+            for (int i = 0; i < n; i++) codes[start + i] = flat.AsSpan(i * model.Latent, model.Latent).ToArray();
+        }
+        return codes;
+    };
 }

@@ -20,7 +20,7 @@ public static class TrainingSession
 
 
     /// <summary>Starts a new run in <paramref name="dir"/>.</summary>
-    public static TrainOutcome Start(string dir, RunConfig config, ImageDataset data,
+    public static TrainOutcome Start(string dir, RunConfig config, IImageStore data,
         Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null)
     {
         config.Model.Validate();
@@ -36,7 +36,7 @@ public static class TrainingSession
     }
 
     /// <summary>Continues the run in <paramref name="dir"/> from its checkpoint, optionally to more epochs.</summary>
-    public static TrainOutcome Resume(string dir, ImageDataset data, int? epochs = null,
+    public static TrainOutcome Resume(string dir, IImageStore data, int? epochs = null,
         Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
     {
         var run = RunFolder.Open(dir);
@@ -44,7 +44,7 @@ public static class TrainingSession
     }
 
     /// <summary>Continues <paramref name="run"/> from its already loaded <paramref name="checkpoint"/>.</summary>
-    public static TrainOutcome Resume(RunFolder run, Checkpoint checkpoint, ImageDataset data, ResumeChanges changes,
+    public static TrainOutcome Resume(RunFolder run, Checkpoint checkpoint, IImageStore data, ResumeChanges changes,
         Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null)
     {
         var config = checkpoint.Config with { Train = changes.Apply(checkpoint.Config.Train) };
@@ -59,7 +59,7 @@ public static class TrainingSession
         return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel, cores);
     }
 
-    static TrainOutcome Train(RunFolder run, Vae model, RunConfig config, ImageDataset data, Checkpoint? from,
+    static TrainOutcome Train(RunFolder run, Vae model, RunConfig config, IImageStore data, Checkpoint? from,
         Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel, CoreShare.Lease? cores)
     {
         using var images = TrainingImages.From(data, model.parameters().First().device);

@@ -1,0 +1,26 @@
+namespace Sbvae.Data;
+
+/// <summary>
+/// Opens what `--dataset` names as an image store: an .npz whose images fit memory as an
+/// <see cref="ImageDataset"/> (as always), a larger dSprites-layout file as the 1-bit
+/// <see cref="DSpritesStore"/>, and a larger RGB .npz unpacked once into the cache and read in chunks.
+/// </summary>
+public static class DatasetStores
+{
+    /// <summary>Images up to this many bytes are held in memory as one array.</summary>
+    public const long InMemoryBytes = 1L << 30;
+
+    /// <param name="inMemoryBytes">Tests lower it to reach the streamed stores with small files.</param>
+    public static IImageStore Open(string? path, DatasetCache? cache = null, long inMemoryBytes = InMemoryBytes)
+    {
+        if (path is null) return ImageDataset.Reference();
+        var (shape, bytes) = Npz.ReadStreaming(path, "imgs", (s, length) =>
+        {
+            var (_, shape, need) = NpyFormat.ReadHeader(s, length);
+            return (shape, need);
+        });
+        if (bytes <= Math.Min(inMemoryBytes, Array.MaxLength)) return ImageDataset.Load(path);
+        if (shape.Length == 3) return DSprites.Load(path);
+        return NpzImageFile.Open(path, cache ?? new DatasetCache());
+    }
+}
