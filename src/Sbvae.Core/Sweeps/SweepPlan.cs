@@ -151,6 +151,9 @@ public sealed partial class SweepPlan
                 throw new SbvaeException($"plan entries {other} and {entries.Count} get the same folder name '{name}'");
             byName[name] = entries.Count;
             var config = combo.Aggregate(start, (c, s) => s.Option.Apply(c, s.Value));
+            // As train refuses them: a hyperparameter the entry's objective or likelihood does not use would be ignored.
+            try { config.Model.CheckHyperparameters(); }
+            catch (SbvaeException e) { throw new SbvaeException($"plan entry {entries.Count} ({name}): {e.Message}"); }
             entries.Add(new SweepEntry(entries.Count, name, combo, config));
         }
         return entries;
