@@ -18,7 +18,21 @@ namespace Sbvae.Tests.Training;
 public class TrainingOptionsTests
 {
     // Text has no generic "other value": a new text option needs a valid sample here.
-    static readonly Dictionary<string, string> TextSamples = new() { ["device"] = "cuda", ["precision"] = "fp32" };
+    static readonly Dictionary<string, string> TextSamples = new()
+    {
+        ["device"] = "cuda", ["precision"] = "fp32", ["objective"] = "factorvae", ["likelihood"] = "bernoulli",
+    };
+
+    // An option that only some objective or likelihood uses is given with one of them (alone it is refused).
+    static readonly Dictionary<string, (string Key, string Value)> Companions = new()
+    {
+        ["gamma"] = ("objective", "factorvae"),
+        ["lambda_od"] = ("objective", "dipvae1"),
+        ["lambda_d"] = ("objective", "dipvae1"),
+        ["capacity_max"] = ("objective", "annealed"),
+        ["capacity_steps"] = ("objective", "annealed"),
+        ["scale"] = ("likelihood", "laplace"),
+    };
 
     // Config fields that are not declared options, and why.
     static readonly string[] NotOptions =
@@ -32,13 +46,13 @@ public class TrainingOptionsTests
 
     static TrainingOption Option(string key) => TrainingOptions.All.Single(o => o.Key == key);
 
-    /// <summary>A valid value other than the default.</summary>
+    /// <summary>A valid value other than the default (a number where the default is none: the method's own).</summary>
     static object? Sample(TrainingOption o)
     {
         object? sample = o.Kind switch
         {
-            OptionKind.Integer => (int)o.DefaultValue! + 2,
-            OptionKind.Number => (double)o.DefaultValue! is var d and not 0 ? d * 2 : 0.5,
+            OptionKind.Integer => o.DefaultValue is int i ? i + 2 : 3,
+            OptionKind.Number => o.DefaultValue is double d ? (d is not 0 ? d * 2 : 0.5) : 0.5,
             OptionKind.Flag => !(bool)o.DefaultValue!,
             OptionKind.Path => Path.Combine(Path.GetTempPath(), "sample.npz"),
             _ => TextSamples.TryGetValue(o.Key, out var s) ? s : throw new Xunit.Sdk.XunitException($"give the text option {o.Flag} a sample value"),
@@ -47,10 +61,21 @@ public class TrainingOptionsTests
         return sample;
     }
 
-    /// <summary>The reference configuration with only <paramref name="o"/> at its sample.</summary>
-    static RunConfig Expected(TrainingOption o) => o.With(RunConfig.Default, Sample(o));
+    /// <summary>The option another needs beside it, at the value it needs, if any.</summary>
+    static (TrainingOption Option, string Value)? Companion(TrainingOption o) =>
+        Companions.TryGetValue(o.Key, out var c) ? (Option(c.Key), c.Value) : null;
 
-    static string[] Args(TrainingOption o) => o.Kind == OptionKind.Flag ? [o.Flag] : [o.Flag, Convert.ToString(Sample(o), CultureInfo.InvariantCulture)!];
+    /// <summary>The reference configuration with <paramref name="o"/>'s companion, if any.</summary>
+    static RunConfig Base(TrainingOption o) => Companion(o) is { } c ? c.Option.With(RunConfig.Default, c.Value) : RunConfig.Default;
+
+    /// <summary>The reference configuration with only <paramref name="o"/> at its sample (and its companion).</summary>
+    static RunConfig Expected(TrainingOption o) => o.With(Base(o), Sample(o));
+
+    /// <summary><paramref name="o"/> at its sample on the command line, alone.</summary>
+    static string[] OwnArgs(TrainingOption o) => o.Kind == OptionKind.Flag ? [o.Flag] : [o.Flag, Convert.ToString(Sample(o), CultureInfo.InvariantCulture)!];
+
+    /// <summary><paramref name="o"/> at its sample on the command line, with its companion.</summary>
+    static string[] Args(TrainingOption o) => Companion(o) is { } c ? [c.Option.Flag, c.Value, .. OwnArgs(o)] : OwnArgs(o);
 
     static (TrainOptions Options, ParseResult Parse) ParseTrain(params string[] args)
     {
@@ -72,7 +97,8 @@ public class TrainingOptionsTests
     public void PlanKeySetsTheField(string key)
     {
         var o = Option(key);
-        string json = $"{{\"base\": {{\"{o.Key}\": {JsonSerializer.Serialize(Sample(o))}}}}}";
+        string companion = Companion(o) is { } c ? $"\"{c.Option.Key}\": {JsonSerializer.Serialize(c.Value)}, " : "";
+        string json = $"{{\"base\": {{{companion}\"{o.Key}\": {JsonSerializer.Serialize(Sample(o))}}}}}";
         var entry = SweepPlan.Parse(json, "plan.json", Path.GetTempPath()).Entries.Single();
         Assert.Equal(Expected(o), entry.Config(RunConfig.Default.Model.ImageSize));
     }
@@ -98,7 +124,9 @@ public class TrainingOptionsTests
     public void ResumeChangesOnlyHowLongAndHowARunComputes()
     {
         Assert.Equal(["epochs", "threads", "precision"], TrainingOptions.All.Where(o => o.Resumable).Select(o => o.Key));
-        var (options, p) = ParseTrain(["--resume", "run", .. TrainingOptions.All.SelectMany(Args)]);
+        var resumable = TrainingOptions.All.Where(o => o.Resumable).ToList();
+        var (options, p) = ParseTrain(["--resume", "run", .. resumable.SelectMany(Args)]);
+        options.RefuseChanges(p, RunConfig.Default);
         var resumed = RunConfig.Default with { Train = options.ResumeChanges(p).Apply(RunConfig.Default.Train) };
         foreach (var o in TrainingOptions.All)
         {
@@ -108,22 +136,69 @@ public class TrainingOptionsTests
         }
     }
 
+    public static TheoryData<string> FixedKeys => [.. TrainingOptions.All.Where(o => !o.Resumable && o != TrainingOptions.Dataset).Select(o => o.Key)];
+
+    [Theory, MemberData(nameof(FixedKeys))]
+    public void ResumeRefusesChangingWhatARunLearns(string key)
+    {
+        var o = Option(key);
+        // Another value than the run's: refused, naming the option and the run's value.
+        var (options, p) = ParseTrain(["--resume", "run", .. OwnArgs(o)]);
+        var e = Assert.Throws<SbvaeException>(() => options.RefuseChanges(p, RunConfig.Default));
+        Assert.Contains(o.Flag, e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+        // The run's own value may be repeated.
+        (options, p) = ParseTrain(["--resume", "run", .. OwnArgs(o)]);
+        options.RefuseChanges(p, Expected(o));
+        // On the command line: one line, exit code 2, the run untouched.
+        string run = ResumableRun.Value;
+        byte[] before = File.ReadAllBytes(Path.Combine(run, "checkpoint.safetensors"));
+        var r = Cli.Run(["train", "--resume", run, .. OwnArgs(o)]);
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.Err}");
+        Assert.Single(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(o.Flag + " cannot change", r.Err);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(run, "checkpoint.safetensors")));
+    }
+
+    [Fact]
+    public void ResumeTakesTheDatasetWhereverItIsNow()
+    {
+        var (options, p) = ParseTrain(["--resume", "run", .. Args(TrainingOptions.Dataset)]);
+        options.RefuseChanges(p, RunConfig.Default); // the run's dataset is the reference (null): not refused
+        Assert.Equal(RunConfig.Default.Train, options.ResumeChanges(p).Apply(RunConfig.Default.Train));
+    }
+
+    /// <summary>A finished one-epoch run on the tiny images at the reference settings but for the image size.</summary>
+    static readonly Lazy<string> ResumableRun = new(() =>
+    {
+        string dir = Path.Combine(TestData.TempDir("options-resume"), "run");
+        Sbvae.Runs.TrainingSession.Start(dir, RunConfig.Default with
+        {
+            Model = RunConfig.Default.Model with { ImageSize = 16 },
+            Train = RunConfig.Default.Train with { Epochs = 1, Threads = 1, Precision = "fp32" },
+        }, TestData.Tiny());
+        return dir;
+    });
+
     [Fact]
     public void ImportSetsTheFieldsItTakes()
     {
         var taken = TrainingOptions.All.Where(o => o.Import is not null).ToList();
-        Assert.Equal(["latent", "variance", "beta", "unpadded"], taken.Select(o => o.Key));
-        var expected = taken.Aggregate(RunConfig.Default, (c, o) => o.With(c, Sample(o)));
-        // weights that hold the inferred samples; without coordinate grids, --unpadded decides
-        var weights = ReferenceWeights.Create("sbd", TrainingOptions.Latent.Get(expected), imageSize: 16);
+        Assert.Equal(["latent", "variance", "beta", "unpadded", "likelihood", "scale"], taken.Select(o => o.Key));
         string dir = TestData.TempDir("options-import");
-        string file = weights.SavePt(Path.Combine(dir, "m.pt"), ReferenceWeights.GridStorage.Missing);
-        string run = Path.Combine(dir, "run");
+        foreach (var o in taken)
+        {
+            // weights that hold the inferred sample; without coordinate grids, --unpadded decides
+            var weights = ReferenceWeights.Create("sbd", TrainingOptions.Latent.Get(Expected(o)), imageSize: 16);
+            string file = weights.SavePt(Path.Combine(dir, $"{o.Key}.pt"), ReferenceWeights.GridStorage.Missing);
+            string run = Path.Combine(dir, $"run-{o.Key}");
 
-        var result = Cli.Run(["import", file, "--decoder", "sbd", "--out", run, .. taken.SelectMany(Args)]);
-        Assert.True(result.ExitCode == 0, result.Err);
-        var config = RunConfig.FromJson(File.ReadAllText(Path.Combine(run, "config.json")), "config.json");
-        foreach (var o in taken) Assert.Equal(Sample(o), o.ValueIn(config));
+            var result = Cli.Run(["import", file, "--decoder", "sbd", "--out", run, .. Args(o)]);
+            Assert.True(result.ExitCode == 0, $"{o.Flag}: {result.Err}");
+            var config = RunConfig.FromJson(File.ReadAllText(Path.Combine(run, "config.json")), "config.json");
+            Assert.Equal(Sample(o), o.ValueIn(config));
+            Assert.Equal(Expected(o).Model with { ImageSize = 16 }, config.Model);
+        }
     }
 
     [Fact]
@@ -137,7 +212,7 @@ public class TrainingOptionsTests
                 continue;
             }
             var options = new ImportOptions().With(o, Sample(o));
-            if (!o.Import.IsInferred) Assert.Equal(Expected(o), options.Apply(RunConfig.Default));
+            if (!o.Import.IsInferred) Assert.Equal(Expected(o), options.Apply(Base(o)));
             else
             {
                 Assert.Equal(Expected(o), options.Apply(Expected(o)));
@@ -164,7 +239,7 @@ public class TrainingOptionsTests
         var covered = new List<string>();
         foreach (var o in TrainingOptions.All)
         {
-            var changed = Changed(RunConfig.Default, Expected(o));
+            var changed = Changed(Base(o), Expected(o));
             Assert.True(changed.Count == 1, $"{o.Flag} sets {changed.Count} fields: {string.Join(", ", changed)}");
             Assert.Equal(o.IsModel ? "Model." : "Train.", changed[0][..6]);
             covered.Add(changed[0]);
@@ -192,9 +267,15 @@ public class TrainingOptionsTests
             new ModelConfig { Decoder = DecoderKind.Deconv, Latent = 7, ImageSize = 32, Variance = 0.6, Beta = 2, Unpadded = true },
             new TrainConfig { Epochs = 152, Batch = 18, LearningRate = 6e-4, Seed = 2, Threads = 2, Device = "cuda", Dataset = "/data/x.npz", CheckpointEvery = 3, Precision = "fp32" });
         Assert.Equal(expected, config);
+        Assert.True(config.Model.HasReferenceObjective()); // a run from before the objectives trained β-VAE, Gaussian
         using var before = JsonDocument.Parse(written);
         using var after = JsonDocument.Parse(config.ToJson());
-        Assert.Equal(Names(before.RootElement), Names(after.RootElement));
+        // every key where it was; the objective's settings added to the model's, written even when null (the method's default)
+        string[] added = ["model.objective", "model.likelihood", "model.scale", "model.gamma", "model.lambda_od", "model.lambda_d",
+            "model.capacity_max", "model.capacity_steps"];
+        Assert.Equal(Names(before.RootElement), Names(after.RootElement).Except(added));
+        Assert.Equal(added.Order(), Names(after.RootElement).Except(Names(before.RootElement)).Order());
+        Assert.Equal(config, RunConfig.FromJson(config.ToJson(), "config.json"));
     }
 
     static List<string> Names(JsonElement e) =>
