@@ -82,7 +82,7 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
                     using var weight = ((double)(to - from) / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
                     using var mean = forwards[share].Reconstruction.mean();
                     weighted[share] = mean.mul(weight);
-                    logits[share] = objective.Critic?.Logits(forwards[share].Z);
+                    logits[share] = objective.Critic is { } c ? DiscriminatorForward.Run(c.Discriminator, forwards[share].Z, forward.Options) : null;
                 }
             });
             // 2. The regulariser over the whole batch, on the shares' codes gathered as leaves, and its gradient for each code.
@@ -158,7 +158,7 @@ internal sealed class SplitBatchStep(Vae model, Adam optimizer, EngineForward fo
                 {
                     using var scope = NewDisposeScope();
                     long from = batch * share / shares, n = batch * (share + 1) / shares - from;
-                    var rows = critic.Discriminator.forward(cat([z.narrow(0, from, n), permuted.narrow(0, from, n)], 0));
+                    var rows = DiscriminatorForward.Run(critic.Discriminator, cat([z.narrow(0, from, n), permuted.narrow(0, from, n)], 0), forward.Options);
                     var (loss, accuracy) = FactorVaeDiscriminatorLoss.Compute(rows.narrow(0, 0, n), rows.narrow(0, n, n));
                     using var weight = ((double)n / batch).ToScalar(); // held, not implicit: see LossTerms.Compute
                     var part = loss.mul(weight);

@@ -43,5 +43,8 @@ public sealed class FactorVaeDiscriminator : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The layers in order: Linear, LeakyReLU, …, Linear (for the engine, which may compute them in bf16).</summary>
+    internal IEnumerable<Module<Tensor, Tensor>> Layers => layers.children().Cast<Module<Tensor, Tensor>>();
+
     public override Tensor forward(Tensor z) => layers.forward(z);
 }
