@@ -198,18 +198,28 @@ public static class ImageFolder
     /// <summary>The cached pixels, or null when the entry does not match (it is then made again).</summary>
     static (byte[] Pixels, int Channels)? ReadEntry(string path, int count)
     {
-        byte[] all = File.ReadAllBytes(path);
-        if (all.Length < HeaderBytes || System.Text.Encoding.ASCII.GetString(all, 0, 8) != Magic) return Drop(path);
-        var h = all.AsSpan();
-        int n = BinaryPrimitives.ReadInt32LittleEndian(h[8..]), height = BinaryPrimitives.ReadInt32LittleEndian(h[12..]),
-            width = BinaryPrimitives.ReadInt32LittleEndian(h[16..]), c = BinaryPrimitives.ReadInt32LittleEndian(h[20..]);
-        if (n != count || height != Size || width != Size || c is not (1 or 3) || all.Length - HeaderBytes != (long)n * Size * Size * c)
-            return Drop(path);
-        return (all[HeaderBytes..], c);
+        byte[] pixels;
+        int c;
+        using (var s = File.OpenRead(path))
+        {
+            var h = new byte[HeaderBytes];
+            if (s.ReadAtLeast(h, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes
+                || System.Text.Encoding.ASCII.GetString(h, 0, 8) != Magic) return Drop(path, s);
+            int n = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(8)), height = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(12)),
+                width = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(16));
+            c = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(20));
+            long bytes = (long)n * Size * Size * c;
+            if (n != count || height != Size || width != Size || c is not (1 or 3) || s.Length - HeaderBytes != bytes)
+                return Drop(path, s);
+            pixels = new byte[bytes];
+            s.ReadExactly(pixels);
+        }
+        return (pixels, c);
     }
 
-    static (byte[], int)? Drop(string path)
+    static (byte[], int)? Drop(string path, Stream open)
     {
+        open.Dispose();
         try { File.Delete(path); } catch (IOException) { }
         return null;
     }

@@ -97,6 +97,89 @@ public class ImageFolderTests
         Assert.Equal([255], Pixel(data, 0, 63, 32));
     }
 
+    /// <summary>A JPEG whose pixels have the left half red, the right half blue, tagged EXIF orientation 6 (turn 90° clockwise).</summary>
+    static void WriteRotatedJpeg(string path)
+    {
+        var info = new SKImageInfo(64, 64, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var bitmap = new SKBitmap(info);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Blue);
+            using var red = new SKPaint { Color = SKColors.Red };
+            canvas.DrawRect(0, 0, 32, 64, red);
+        }
+        byte[] jpeg = bitmap.Encode(SKEncodedImageFormat.Jpeg, 95).ToArray();
+        // APP1 "Exif": big-endian TIFF header, one IFD entry: Orientation (0x0112), SHORT, 1, value 6.
+        byte[] tiff = [(byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0];
+        byte[] body = [.. "Exif\0\0"u8, .. tiff];
+        byte[] app1 = [0xFF, 0xE1, (byte)((body.Length + 2) >> 8), (byte)(body.Length + 2), .. body];
+        File.WriteAllBytes(path, [.. jpeg[..2], .. app1, .. jpeg[2..]]);
+    }
+
+    /// <summary>A 16-bit RGB PNG of one colour, written by hand (Skia encodes 8 bits).</summary>
+    static void WritePng16(string path, int w, int h, ushort r, ushort g, ushort b)
+    {
+        var raw = new MemoryStream();
+        for (int y = 0; y < h; y++)
+        {
+            raw.WriteByte(0);
+            for (int x = 0; x < w; x++)
+                foreach (ushort v in new[] { r, g, b }) { raw.WriteByte((byte)(v >> 8)); raw.WriteByte((byte)v); }
+        }
+        var z = new MemoryStream();
+        using (var zs = new System.IO.Compression.ZLibStream(z, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            raw.WriteTo(zs);
+        var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10]);
+        void Chunk(string type, byte[] data)
+        {
+            var len = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(len, data.Length);
+            png.Write(len);
+            byte[] td = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
+            png.Write(td);
+            var crc = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(td));
+            png.Write(crc);
+        }
+        var ihdr = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr, w);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), h);
+        ihdr[8] = 16; ihdr[9] = 2;
+        Chunk("IHDR", ihdr);
+        Chunk("IDAT", z.ToArray());
+        Chunk("IEND", []);
+        File.WriteAllBytes(path, png.ToArray());
+    }
+
+    static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            c ^= b;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+        }
+        return ~c;
+    }
+
+    [Fact]
+    public void Exif_orientation_is_applied_and_16_bit_is_reduced_to_8()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("images");
+        Directory.CreateDirectory(dir);
+        WriteRotatedJpeg(Path.Combine(dir, "a_rotated.jpg"));
+        WritePng16(Path.Combine(dir, "b_deep.png"), 20, 20, 0x8080, 0x4040, 0xFFFF);
+        var data = ImageFolder.Load(dir, new DatasetCache(tmp.File("cache")));
+        // Upright, the red half is on top.
+        var top = Pixel(data, 0, 32, 8);
+        var bottom = Pixel(data, 0, 32, 56);
+        Assert.True(top[0] > 200 && top[2] < 60, $"top {string.Join(",", top)}");
+        Assert.True(bottom[2] > 200 && bottom[0] < 60, $"bottom {string.Join(",", bottom)}");
+        Assert.Equal([128, 64, 255], Pixel(data, 1, 10, 10));
+    }
+
     [Fact]
     public void Grey_images_without_factors_load_as_one_channel_without_factors()
     {
@@ -146,11 +229,19 @@ public class ImageFolderTests
         Assert.Equal(first.Pixels, again.Pixels);
         Assert.Equal(first.FactorClasses, again.FactorClasses);
 
+        // A damaged entry is made again.
+        string entry = Directory.GetFiles(cache.Dir, "*.imgs")[0];
+        File.WriteAllBytes(entry, File.ReadAllBytes(entry)[..100]);
+        Assert.Equal(first.Pixels, ImageFolder.Load(dir, cache).Pixels);
+        Assert.Equal(8, ImageFolder.Decoded - before);
+        Assert.Equal(first.Pixels, ImageFolder.Load(dir, cache).Pixels);
+        Assert.Equal(8, ImageFolder.Decoded - before);
+
         // A changed image makes a new entry.
         WriteImage(Path.Combine(dir, "sub", "b.png"), 30, 30, new SKColor(0, 0, 200));
         File.SetLastWriteTimeUtc(Path.Combine(dir, "sub", "b.png"), DateTime.UtcNow.AddMinutes(1));
         var third = ImageFolder.Load(dir, cache);
-        Assert.Equal(8, ImageFolder.Decoded - before);
+        Assert.Equal(12, ImageFolder.Decoded - before);
         Assert.Equal(2, Directory.GetFiles(cache.Dir, "*.imgs").Length);
         Assert.Equal([0, 0, 200], Pixel(third, 3, 32, 32));
     }
