@@ -3,7 +3,8 @@ namespace Sbvae.Data;
 /// <summary>
 /// Opens what `--dataset` names as an image store: an .npz whose images fit memory as an
 /// <see cref="ImageDataset"/> (as always), a larger dSprites-layout file as the 1-bit
-/// <see cref="DSpritesStore"/>, and a larger RGB .npz unpacked once into the cache and read in chunks.
+/// <see cref="DSpritesStore"/>, a larger RGB .npz unpacked once into the cache and read in chunks, and a
+/// folder of images decoded once into the cache and held in memory (<see cref="ImageFolder"/>).
 /// </summary>
 public static class DatasetStores
 {
@@ -14,6 +15,7 @@ public static class DatasetStores
     public static IImageStore Open(string? path, DatasetCache? cache = null, long inMemoryBytes = InMemoryBytes)
     {
         if (path is null) return ImageDataset.Reference();
+        if (Directory.Exists(path)) return ImageFolder.Load(path, cache);
         var (shape, bytes) = Npz.ReadStreaming(path, "imgs", (s, length) =>
         {
             var (_, shape, need) = NpyFormat.ReadHeader(s, length);

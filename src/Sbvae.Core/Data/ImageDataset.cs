@@ -70,8 +70,9 @@ public sealed partial class ImageDataset : IImageStore
     /// <summary>The reference "circles" dataset (3675 images), generated in memory.</summary>
     public static ImageDataset Reference() => SpriteGenerator.Generate(new SpriteSpec());
 
-    /// <summary>The dataset at <paramref name="npzPath"/>, or the reference one when no path is given.</summary>
-    public static ImageDataset LoadOrReference(string? npzPath) => npzPath is null ? Reference() : Load(npzPath);
+    /// <summary>The dataset at <paramref name="path"/> (an .npz or a folder of images), or the reference one when no path is given.</summary>
+    public static ImageDataset LoadOrReference(string? path) =>
+        path is null ? Reference() : Directory.Exists(path) ? ImageFolder.Load(path) : Load(path);
 
     /// <summary>The row whose factor classes equal <paramref name="classes"/> (first such row), or −1.</summary>
     public int IndexOf(long[] classes)

@@ -28,6 +28,15 @@ public static class ModelEvaluation
     public static Dictionary<string, double> Evaluate(TrainedModel model, ImageDataset data, IReadOnlyList<string> metrics, int seed, MetricSizes sizes,
         Action<string>? note = null)
     {
+        if (data.VaryingFactors.Length == 0)
+        {
+            var skipped = metrics.Where(m => m != "geometry").ToList();
+            if (skipped.Count > 0)
+                note?.Invoke($"{string.Join(", ", skipped)} left out: the dataset has no factors (an image folder gets them from a factors.csv)");
+            var only = new Dictionary<string, double>();
+            if (metrics.Contains("geometry")) only["geometry_r2"] = GeometryProbe.Measure(model).R2;
+            return only;
+        }
         var truth = Truth(data);
         using var images = model.Images(data);
         var (mu, _) = model.Encode(images);

@@ -30,7 +30,7 @@ public static class TrainingOptions
     public static readonly TrainingOption<string> Device = Train("device", OptionKind.Text, "cpu or cuda",
         t => t.Device, (t, v) => t with { Device = v });
     public static readonly TrainingOption<string?> Dataset = Train("dataset", OptionKind.Path,
-        "Images as .npz (imgs (N,H,W,3) uint8 + latents, or dSprites layout); default: the built-in reference circles",
+        "Images as .npz (imgs (N,H,W,3) uint8 + latents, or dSprites layout) or a folder of images; default: the built-in reference circles",
         t => t.Dataset, (t, v) => t with { Dataset = v });
     public static readonly TrainingOption<bool> Unpadded = Model("unpadded", OptionKind.Flag,
         "Spatial broadcast decoder without padding on a larger grid (the paper's variant)",
