@@ -14,7 +14,9 @@ public static class EvaluateCommand
     public static Command Create()
     {
         var run = new Argument<string?>("RUN_DIR") { Description = "A run folder (or use --codes)", Arity = ArgumentArity.ZeroOrOne };
-        var codes = new Option<string?>("--codes") { Description = "An .npz with codes (or mu) float (N, k) and factors int (N, F), e.g. from sbvae encode, instead of a run" };
+        var codes = new Option<string?>("--codes") { Description = "An .npz with codes (or mu) float (N, k) and factors int (N, F), e.g. from sbvae encode, instead of a run; or an .npy of codes (with --factors) or a .csv (with --factor-columns)" };
+        var factorsFile = new Option<string?>("--factors") { Description = "With --codes FILE.npy: an .npy of factors int (N, F)" };
+        var factorColumns = new Option<string?>("--factor-columns") { Description = "With --codes FILE.csv: comma-separated names of the factor columns; every other column is a code" };
         var dataset = CommonOptions.Dataset();
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: mig,dci,factorvae,sap,betavae,geometry", DefaultValueFactory = _ => "mig,dci,factorvae,sap,betavae,geometry" };
         var seed = new Option<int>("--seed") { Description = "Seed of the factor sampling", DefaultValueFactory = _ => 0 };
@@ -24,7 +26,7 @@ public static class EvaluateCommand
         var threads = CommonOptions.Threads();
         var cmd = new Command("evaluate", "Disentanglement metrics: MIG, DCI, FactorVAE, SAP, BetaVAE, geometry R²")
         {
-            run, codes, dataset, metrics, seed, allPoints, samples, output, threads,
+            run, codes, factorsFile, factorColumns, dataset, metrics, seed, allPoints, samples, output, threads,
         };
         cmd.SetAction(p =>
         {
@@ -41,7 +43,11 @@ public static class EvaluateCommand
             {
                 if (p.GetValue(run) is not null) throw new SbvaeException("give either RUN_DIR or --codes, not both");
                 if (names.Contains("geometry")) names = names.Where(n => n != "geometry").ToList();
-                var (c, f) = ReadCodes(codesPath);
+                var columns = p.GetValue(factorColumns) is string cols
+                    ? cols.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    : null;
+                if (columns is { Length: 0 }) throw new SbvaeException("--factor-columns names no column");
+                var (c, f) = CodesFile.Read(codesPath, p.GetValue(factorsFile), columns);
                 scores = p.GetValue(allPoints)
                     ? MetricSuite.AllPoints(c, f, names, sizes)
                     : EvaluateCodes(c, f, names, s, sizes);
@@ -51,6 +57,8 @@ public static class EvaluateCommand
             {
                 string dir = p.GetValue(run) ?? throw new SbvaeException("give a RUN_DIR or --codes FILE.npz");
                 if (p.GetValue(allPoints)) throw new SbvaeException("--all-points goes with --codes");
+                if (p.GetValue(factorsFile) is not null || p.GetValue(factorColumns) is not null)
+                    throw new SbvaeException("--factors and --factor-columns go with --codes");
                 LibtorchThreads.Use(p.GetValue(threads));
                 using var model = TrainedModel.Load(dir);
                 var data = model.LoadDataset(p.GetValue(dataset));
@@ -78,25 +86,5 @@ public static class EvaluateCommand
     {
         var truth = new InMemoryGroundTruth(factors);
         return MetricSuite.Sampled(truth, MetricSuite.Lookup(truth, codes), names, seed, sizes);
-    }
-
-    static (float[][] Codes, int[][] Factors) ReadCodes(string path)
-    {
-        var arrays = Npz.Read(path);
-        if (!arrays.TryGetValue("codes", out var codes) && !arrays.TryGetValue("mu", out codes))
-            throw new SbvaeException($"'{path}' has no array 'codes' (or 'mu', as sbvae encode writes)");
-        if (!arrays.TryGetValue("factors", out var factors)) throw new SbvaeException($"'{path}' has no array 'factors'");
-        if (codes.Shape.Length != 2) throw new SbvaeException($"'{path}': codes must be 2-D (N, k), got [{string.Join(",", codes.Shape)}]");
-        if (factors.Shape.Length != 2) throw new SbvaeException($"'{path}': factors must be 2-D (N, F), got [{string.Join(",", factors.Shape)}]");
-        if (codes.Shape[0] != factors.Shape[0]) throw new SbvaeException($"'{path}': {codes.Shape[0]} codes but {factors.Shape[0]} factor rows");
-        int n = codes.Shape[0], k = codes.Shape[1], f = factors.Shape[1];
-        if (n < 3) throw new SbvaeException($"'{path}': need at least 3 rows, got {n}");
-        float[] c = codes.ToFloats();
-        long[] fac = factors.ToInt64s();
-        if (c.Any(v => !float.IsFinite(v))) throw new SbvaeException($"'{path}': codes contain NaN or infinity");
-        var cs = Enumerable.Range(0, n).Select(i => c.AsSpan(i * k, k).ToArray()).ToArray();
-        var fs = Enumerable.Range(0, n).Select(i => fac.AsSpan(i * f, f).ToArray().Select(v =>
-            v is >= 0 and <= int.MaxValue ? (int)v : throw new SbvaeException($"'{path}': factor classes must be non-negative integers")).ToArray()).ToArray();
-        return (cs, fs);
     }
 }

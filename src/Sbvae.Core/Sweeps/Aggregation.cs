@@ -23,10 +23,16 @@ public sealed record ConfigurationRow(string Label, IReadOnlyList<PlanSetting> S
 
 public sealed record MissingEntry(SweepEntry Entry, string Reason);
 
+/// <summary>One finished entry: its configuration (as in <see cref="ConfigurationRow.Settings"/>) and its own values, in the order of <see cref="SweepSummary.Quantities"/>.</summary>
+public sealed record RunValues(SweepEntry Entry, IReadOnlyList<PlanSetting> Settings, IReadOnlyDictionary<string, double> Values);
+
 public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<string> Quantities, IReadOnlyList<ConfigurationRow> Rows, IReadOnlyList<MissingEntry> Missing)
 {
     /// <summary>The quantities that are losses.csv terms besides KL, reconstruction and loss (mse, tc, capacity, dip, disc_loss, …): final values, like those three.</summary>
     public IReadOnlyList<string> Terms { get; init; } = [];
+
+    /// <summary>Every finished entry with its own values (not averaged), in plan order.</summary>
+    public IReadOnlyList<RunValues> Runs { get; init; } = [];
 
     /// <summary>The configuration columns: every key some row's configuration sets, in order of first appearance.</summary>
     public IReadOnlyList<PlanOption> ConfigurationKeys => Rows.SelectMany(r => r.Settings.Select(s => s.Option)).Distinct().ToList();
@@ -79,6 +85,7 @@ public static class Aggregation
         var terms = new List<string>();
         var metrics = new List<string>();
         var missing = new List<MissingEntry>();
+        var runs = new List<RunValues>();
         var groups = new List<(string Label, IReadOnlyList<PlanSetting> Settings, List<SweepEntry> Entries, List<Dictionary<string, double>> Values)>();
         foreach (var entry in plan.Entries)
         {
@@ -97,12 +104,17 @@ public static class Aggregation
             }
             if (values is null) { missing.Add(new MissingEntry(entry, why!)); continue; }
             groups[g].Values.Add(values);
+            runs.Add(new RunValues(entry, settings, values));
         }
         List<string> quantities = [.. LossColumns, .. terms.OrderBy(t => t == "mse" ? 0 : 1), .. metrics];
         var rows = groups.Select(g => new ConfigurationRow(g.Label, g.Settings, g.Entries.Count, g.Values.Count,
             quantities.Select(q => (q, xs: g.Values.Where(v => v.ContainsKey(q)).Select(v => v[q]).ToList()))
                 .Where(p => p.xs.Count > 0).ToDictionary(p => p.q, p => Stat.Of(p.xs)))).ToList();
-        return new SweepSummary(plan, quantities, rows, missing) { Terms = terms.OrderBy(t => t == "mse" ? 0 : 1).ToList() };
+        return new SweepSummary(plan, quantities, rows, missing)
+        {
+            Terms = terms.OrderBy(t => t == "mse" ? 0 : 1).ToList(),
+            Runs = runs.Select(r => r with { Values = quantities.Where(r.Values.ContainsKey).ToDictionary(q => q, q => r.Values[q]) }).ToList(),
+        };
     }
 
     /// <summary>

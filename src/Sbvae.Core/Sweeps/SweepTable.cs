@@ -4,16 +4,22 @@ using Sbvae.Figures;
 
 namespace Sbvae.Sweeps;
 
-/// <summary>Writes a sweep summary as PREFIX.csv, PREFIX.md and PREFIX.png (each atomically).</summary>
+/// <summary>Writes a sweep summary as PREFIX.csv, PREFIX.md, PREFIX.png, PREFIX_long.csv and PREFIX_dlib.json (each atomically).</summary>
 public static class SweepTable
 {
+    /// <summary>The per-run files: one row per run and value; disentanglement_lib's aggregated results.</summary>
+    public const string LongSuffix = "_long.csv", DlibSuffix = "_dlib.json";
+
     public static IReadOnlyList<string> Write(SweepSummary s, string prefix)
     {
         string csv = prefix + ".csv", md = prefix + ".md", png = prefix + ".png";
         AtomicFile.WriteAllText(csv, Csv(s));
         AtomicFile.WriteAllText(md, Markdown(s));
         SweepBarsFigure.Save(png, Panels(s));
-        return [csv, md, png];
+        string tidy = prefix + LongSuffix, dlib = prefix + DlibSuffix;
+        AtomicFile.WriteAllText(tidy, SweepExport.LongCsv(s));
+        AtomicFile.WriteAllText(dlib, SweepExport.DlibJson(s));
+        return [csv, md, png, tidy, dlib];
     }
 
     /// <summary>One row per configuration: its axis values, planned and finished entries, then mean and sd of each quantity.</summary>
