@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Sbvae.Training;
+using static TorchSharp.torch.utils.tensorboard;
+
+namespace Sbvae.Runs;
+
+/// <summary>
+/// Writes a run's losses as TensorBoard event files in RUN_DIR/tensorboard/ (TorchSharp's SummaryWriter):
+/// every <see cref="Every"/> steps the mean of each term over the steps since the last point (train/…,
+/// per image, at the global step) and every epoch its averages (epoch/…, at the epoch's last global step).
+/// A resumed run opens a new event file and logs only the steps after its checkpoint.
+/// </summary>
+public sealed class TensorBoardLog
+{
+    public const int DefaultEvery = 50;
+    public const string Folder = "tensorboard";
+
+    readonly TorchSharp.Modules.SummaryWriter writer;
+    readonly long after;
+    readonly Stopwatch clock = Stopwatch.StartNew();
+    readonly Dictionary<string, double> sums = [];
+    int images;
+
+    public int Every { get; }
+
+    /// <param name="runDir">The run folder; events go to its tensorboard/ subfolder.</param>
+    /// <param name="every">Steps per train/ point.</param>
+    /// <param name="afterStep">The global step already logged (the checkpoint's when resuming); earlier steps are not logged again.</param>
+    public TensorBoardLog(string runDir, int every, long afterStep)
+    {
+        if (every < 1) throw new ArgumentOutOfRangeException(nameof(every));
+        Every = every;
+        after = afterStep;
+        writer = SummaryWriter(Path.Combine(runDir, Folder));
+    }
+
+    public static string Dir(string runDir) => Path.Combine(runDir, Folder);
+
+    public void Step(StepProgress p)
+    {
+        if (p.Batch is not { } b || p.GlobalStep <= after) return;
+        Add("kl", b.Kl);
+        Add("reconstruction", b.Reconstruction);
+        Add("loss", b.Loss);
+        foreach (var (name, value) in b.Terms) Add(name, value);
+        images += p.BatchImages;
+        if (p.GlobalStep % Every != 0) return;
+        foreach (var (name, sum) in sums) Scalar($"train/{name}", sum / images, p.GlobalStep);
+        Scalar("train/images_per_second", images / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), p.GlobalStep);
+        sums.Clear();
+        images = 0;
+        clock.Restart();
+    }
+
+    public void Epoch(EpochRecord r, long globalStep)
+    {
+        if (globalStep <= after) return;
+        Scalar("epoch/kl", r.Kl, globalStep);
+        Scalar("epoch/reconstruction", r.Reconstruction, globalStep);
+        Scalar("epoch/loss", r.Loss, globalStep);
+        foreach (var (name, value) in r.Terms) Scalar($"epoch/{name}", value, globalStep);
+        Scalar("epoch/images_per_second", r.ImagesPerSecond, globalStep);
+        Scalar("epoch/epoch", r.Epoch, globalStep);
+    }
+
+    void Add(string name, double value) => sums[name] = sums.GetValueOrDefault(name) + value;
+
+    void Scalar(string tag, double value, long step) =>
+        writer.add_scalar(tag, (float)value, checked((int)step), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+}
