@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Sbvae.Models;
 using Sbvae.Training;
+using static TorchSharp.torch;
 using static TorchSharp.torch.utils.tensorboard;
 
 namespace Sbvae.Runs;
@@ -7,13 +9,17 @@ namespace Sbvae.Runs;
 /// <summary>
 /// Writes a run's losses as TensorBoard event files in RUN_DIR/tensorboard/ (TorchSharp's SummaryWriter):
 /// every <see cref="Every"/> steps the mean of each term over the steps since the last point (train/…,
-/// per image, at the global step) and every epoch its averages (epoch/…, at the epoch's last global step).
+/// per image, at the global step) and every epoch its averages (epoch/…, at the epoch's last global step),
+/// each latent's KL (latent_kl/zI, mean over the first <see cref="Probe"/> images of the dataset) and
+/// an image of the first 8 images above their reconstructions (reconstructions).
 /// A resumed run opens a new event file and logs only the steps after its checkpoint.
 /// </summary>
 public sealed class TensorBoardLog
 {
     public const int DefaultEvery = 50;
     public const string Folder = "tensorboard";
+    /// <summary>Images encoded at each epoch's end for the per-latent KL.</summary>
+    public const int Probe = 256;
 
     readonly TorchSharp.Modules.SummaryWriter writer;
     readonly long after;
@@ -61,6 +67,35 @@ public sealed class TensorBoardLog
         foreach (var (name, value) in r.Terms) Scalar($"epoch/{name}", value, globalStep);
         Scalar("epoch/images_per_second", r.ImagesPerSecond, globalStep);
         Scalar("epoch/epoch", r.Epoch, globalStep);
+    }
+
+    /// <summary>Each latent's KL and a reconstruction grid on the first images, with the model as it is now.</summary>
+    public void Samples(Vae model, TrainingImages images, long globalStep)
+    {
+        if (globalStep <= after) return;
+        using var scope = NewDisposeScope();
+        using var grad = no_grad();
+        bool training = model.training;
+        model.eval();
+        try
+        {
+            int n = Math.Min(Probe, images.Count), shown = Math.Min(8, n);
+            var dtype = model.parameters().First().dtype;
+            var x = images.Range(0, n).to(dtype);
+            var (mu, logVar) = model.Encoder.forward(x);
+            var kl = (0.5 * (mu.square() + logVar.exp() - logVar - 1)).mean([0]).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            for (int i = 0; i < kl.Length; i++) Scalar($"latent_kl/z{i}", kl[i], globalStep);
+            var top = x[..shown];
+            var bottom = model.Decode(mu[..shown]).clamp(0, 1);
+            long h = top.shape[2], w = top.shape[3];
+            // (shown, 3, 2H, W) → (3, 2H, shown·W): originals above, reconstructions below
+            var grid = cat([top, bottom], 2).permute(1, 2, 0, 3).reshape(3, 2 * h, shown * w).to(ScalarType.Float32).cpu();
+            writer.add_img("reconstructions", grid, checked((int)globalStep));
+        }
+        finally
+        {
+            model.train(training);
+        }
     }
 
     void Add(string name, double value) => sums[name] = sums.GetValueOrDefault(name) + value;

@@ -79,6 +79,7 @@ public static class TrainingSession
         {
             run.WriteLosses(state.History);
             board?.Epoch(record, state.GlobalStep);
+            board?.Samples(model, images, state.GlobalStep);
             if (state.Epoch % config.Train.CheckpointEvery == 0 || state.Epoch == config.Train.Epochs)
                 Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, state, trainer.Objective.Critic);
             onEpoch?.Invoke(record);

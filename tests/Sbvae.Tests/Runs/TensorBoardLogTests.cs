@@ -30,6 +30,15 @@ public class TensorBoardLogTests
             Assert.Equal([4L, 8, 12, 16], Steps(scalars, $"train/{tag}"));
             Assert.Equal([9L, 18], Steps(scalars, $"epoch/{tag}"));
         }
+        foreach (var z in new[] { "z0", "z1", "z2" }) Assert.Equal([9L, 18], Steps(scalars, $"latent_kl/{z}"));
+        Assert.All(scalars.Where(s => s.Tag.StartsWith("latent_kl/")), s => Assert.True(s.Value >= 0));
+        var grids = events.SelectMany(e => e.Images.Select(i => (e.Step, i))).ToList();
+        Assert.Equal([9L, 18], grids.Where(g => g.i.Tag == "reconstructions").Select(g => g.Step).Order());
+        Assert.All(grids, g =>
+        {
+            Assert.Equal((32, 128), (g.i.Height, g.i.Width)); // 8 images of 16 px above their reconstructions
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], g.i.Encoded.Take(4));
+        });
         var csv = File.ReadAllLines(Path.Combine(dir, "losses.csv"));
         double kl2 = double.Parse(csv[2].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal((float)kl2, scalars.Single(s => s.Tag == "epoch/kl" && s.Step == 18).Value);
@@ -59,7 +68,8 @@ public class TensorBoardLogTests
 /// <summary>A small reader of TensorBoard event files: TFRecord framing with both CRCs checked, and enough of Event.</summary>
 static class EventFile
 {
-    public sealed record Event(double WallTime, long Step, string? FileVersion, List<(string Tag, float Value)> Values);
+    public sealed record Event(double WallTime, long Step, string? FileVersion, List<(string Tag, float Value)> Values, List<Image> Images);
+    public sealed record Image(string Tag, int Height, int Width, byte[] Encoded);
 
     public static List<Event> Read(string path)
     {
@@ -84,7 +94,7 @@ static class EventFile
 
     static Event ParseEvent(byte[] data)
     {
-        double wall = 0; long step = 0; string? version = null; var values = new List<(string, float)>();
+        double wall = 0; long step = 0; string? version = null; var values = new List<(string, float)>(); var images = new List<Image>();
         foreach (var (field, wire, start, len, varint) in Fields(data))
         {
             if (field == 1 && wire == 1) wall = BitConverter.ToDouble(data, start);
@@ -92,20 +102,37 @@ static class EventFile
             else if (field == 3 && wire == 2) version = Encoding.UTF8.GetString(data, start, len);
             else if (field == 5 && wire == 2)
                 foreach (var v in Fields(data[start..(start + len)]).Where(f => f.Field == 1 && f.Wire == 2))
-                    values.Add(ParseValue(data[(start + v.Start)..(start + v.Start + v.Length)]));
+                {
+                    var (tag, value, image) = ParseValue(data[(start + v.Start)..(start + v.Start + v.Length)]);
+                    if (image is not null) images.Add(image with { Tag = tag });
+                    else values.Add((tag, value));
+                }
         }
-        return new Event(wall, step, version, values);
+        return new Event(wall, step, version, values, images);
     }
 
-    static (string, float) ParseValue(byte[] data)
+    /// <summary>Summary.Value: tag (1), simple_value (2) or image (4: height 1, width 2, encoded_image_string 4).</summary>
+    static (string, float, Image?) ParseValue(byte[] data)
     {
-        string tag = ""; float value = float.NaN;
+        string tag = ""; float value = float.NaN; Image? image = null;
         foreach (var (field, wire, start, len, _) in Fields(data))
         {
             if (field == 1 && wire == 2) tag = Encoding.UTF8.GetString(data, start, len);
             else if (field == 2 && wire == 5) value = BitConverter.ToSingle(data, start);
+            else if (field == 4 && wire == 2)
+            {
+                var body = data[start..(start + len)];
+                int h = 0, w = 0; byte[] encoded = [];
+                foreach (var f in Fields(body))
+                {
+                    if (f.Field == 1) h = (int)f.Varint;
+                    else if (f.Field == 2) w = (int)f.Varint;
+                    else if (f.Field == 4) encoded = body[f.Start..(f.Start + f.Length)];
+                }
+                image = new Image("", h, w, encoded);
+            }
         }
-        return (tag, value);
+        return (tag, value, image);
     }
 
     /// <summary>The top-level fields of a protobuf message: number, wire type, payload offset and length, varint value.</summary>
