@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sbvae.Data;
+using Sbvae.Runs;
 using Sbvae.Training;
 
 namespace Sbvae.Cli.Commands;
@@ -24,6 +25,15 @@ public static class CommonOptions
     {
         Description = "Do not lock the folders written (for file systems without locks; two processes could then write one folder)",
     };
+
+    /// <summary>Without it every run trained writes TensorBoard event files in RUN_DIR/tensorboard/.</summary>
+    public static Option<bool> NoTensorBoard() => new("--no-tensorboard")
+    {
+        Description = "Do not write TensorBoard event files (RUN_DIR/tensorboard/)",
+    };
+
+    /// <summary>TrainingSession's tensorboardEvery for the flag: 0 (off) or the default interval.</summary>
+    public static int TensorBoardEvery(bool off) => off ? 0 : TensorBoardLog.DefaultEvery;
 
     public static Argument<string> RunDir() => new("RUN_DIR") { Description = "A run folder written by sbvae train" };
 

@@ -24,21 +24,22 @@ public static class CompareCommand
         var quick = new Option<bool>("--quick") { Description = $"A preset that finishes in about five minutes: {QuickEpochs} epochs (unless --epochs is given)" };
         var output = CommonOptions.Out("Folder for both runs, the figures and the report");
         var noLock = CommonOptions.NoLock();
-        var cmd = new Command("compare", "Train a deconv and a spatial broadcast model and write a report comparing them") { quick, output, noLock };
+        var noTensorBoard = CommonOptions.NoTensorBoard();
+        var cmd = new Command("compare", "Train a deconv and a spatial broadcast model and write a report comparing them") { quick, output, noLock, noTensorBoard };
         options.AddTo(cmd, pair: true);
         cmd.SetAction(p =>
         {
             string dir = p.GetValue(output)!;
             if (File.Exists(dir)) throw new SbvaeException($"'{dir}' is a file, not a folder");
             var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset));
-            var request = Request(p, options, noLock, dir, data.Height, p.GetValue(quick));
+            var request = Request(p, options, noLock, noTensorBoard, dir, data.Height, p.GetValue(quick));
             return Comparison.Run(request, data, Progress()) ? 0 : CliApp.Interrupted;
         });
         return cmd;
     }
 
     /// <summary>The two configurations the options give (--quick: <see cref="QuickEpochs"/> unless --epochs is given), and how to train them.</summary>
-    internal static ComparisonRequest Request(ParseResult p, TrainOptions options, Option<bool> noLock, string dir, int imageSize, bool quick)
+    internal static ComparisonRequest Request(ParseResult p, TrainOptions options, Option<bool> noLock, Option<bool> noTensorBoard, string dir, int imageSize, bool quick)
     {
         var configs = new List<RunConfig>();
         foreach (var kind in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
@@ -50,7 +51,8 @@ public static class CompareCommand
         }
         CommonOptions.WarnIfSlow(configs[0].Train);
         return new ComparisonRequest(dir, configs, quick, p.GetValue(options.OneAtATime),
-            "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), Lock: !p.GetValue(noLock));
+            "sbvae " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), Lock: !p.GetValue(noLock),
+            TensorBoard: !p.GetValue(noTensorBoard));
     }
 
     /// <summary>Progress on the terminal; Ctrl+C or SIGTERM while training saves checkpoints and stops.</summary>

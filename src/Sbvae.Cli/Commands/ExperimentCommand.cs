@@ -30,7 +30,8 @@ public static class ExperimentCommand
         var size = new Option<int>("--object-size") { Description = "Object size in pixels", DefaultValueFactory = _ => defaults.ObjectSize };
         var strength = new Option<double>("--strength") { Description = "Probability of dropping an image whose colour is not its x band's (0 independent … 1 determined)", DefaultValueFactory = _ => defaults.Strength };
         var noLock = CommonOptions.NoLock();
-        var cmd = new Command(ExperimentData.Name(kind), description) { quick, output, noLock };
+        var noTensorBoard = CommonOptions.NoTensorBoard();
+        var cmd = new Command(ExperimentData.Name(kind), description) { quick, output, noLock, noTensorBoard };
         if (kind == ExperimentKind.HeldOut) cmd.Options.Add(region);
         if (kind == ExperimentKind.Small) cmd.Options.Add(size);
         if (kind == ExperimentKind.Dependent) cmd.Options.Add(strength);
@@ -50,7 +51,7 @@ public static class ExperimentCommand
             if (kind == ExperimentKind.Small && basePath is not null)
                 throw new SbvaeException("experiment small renders its own dataset; leave out --dataset");
             var data = ExperimentData.Build(kind, settings, basePath is null ? null : CommonOptions.LoadDataset(basePath));
-            var request = CompareCommand.Request(p, options, noLock, dir, data.Train.Height, p.GetValue(quick));
+            var request = CompareCommand.Request(p, options, noLock, noTensorBoard, dir, data.Train.Height, p.GetValue(quick));
             return ExperimentRun.Run(kind, data, settings.Region, request, CompareCommand.Progress()) ? 0 : CliApp.Interrupted;
         });
         return cmd;

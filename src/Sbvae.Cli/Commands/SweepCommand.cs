@@ -28,9 +28,10 @@ public static class SweepCommand
         var threads = new Option<int?>("--threads") { Description = "libtorch threads per entry (0 = one per core); default: the plan's, or cores / jobs with --jobs" };
         var list = new Option<bool>("--list") { Description = "Print the entries with their index (and, with --out, what is left to do), then stop" };
         var noLock = CommonOptions.NoLock();
+        var noTensorBoard = CommonOptions.NoTensorBoard();
         var cmd = new Command("sweep", "Train every combination of a plan's axes (resumable; local workers or a cluster job array)")
         {
-            planPath, output, jobs, index, threads, list, noLock,
+            planPath, output, jobs, index, threads, list, noLock, noTensorBoard,
         };
         cmd.SetAction(p =>
         {
@@ -49,10 +50,10 @@ public static class SweepCommand
             if (dir is null) throw new SbvaeException("give --out DIR, the sweep folder");
             SweepRunner.CheckDatasets(plan);
             SweepRunner.Prepare(dir, plan);
-            bool locking = !p.GetValue(noLock);
-            if (jobCount > 1) return SweepWorkers.Run(planFile, dir, plan, jobCount, t, locking);
+            bool locking = !p.GetValue(noLock), tensorBoard = !p.GetValue(noTensorBoard);
+            if (jobCount > 1) return SweepWorkers.Run(planFile, dir, plan, jobCount, t, locking, tensorBoard);
 
-            var runner = new SweepRunner(dir, plan, t, TrainingProgress.Run, locking);
+            var runner = new SweepRunner(dir, plan, t, TrainingProgress.Run, locking, tensorBoard);
             using var interrupt = new Interrupt();
             var failed = new List<string>();
             var held = new List<SweepEntry>();

@@ -20,7 +20,7 @@ internal static class SweepWorkers
         public string LastError = "";
     }
 
-    public static int Run(string planFile, string dir, SweepPlan plan, int jobs, int? threads, bool locking)
+    public static int Run(string planFile, string dir, SweepPlan plan, int jobs, int? threads, bool locking, bool tensorBoard = true)
     {
         var queue = new Queue<SweepEntry>();
         foreach (var e in plan.Entries)
@@ -36,7 +36,7 @@ internal static class SweepWorkers
         {
             lock (running)
                 while (running.Count < jobs && queue.Count > 0 && !interrupt.Token.IsCancellationRequested)
-                    running.Add(Start(planFile, dir, queue.Dequeue(), perWorker, locking));
+                    running.Add(Start(planFile, dir, queue.Dequeue(), perWorker, locking, tensorBoard));
             if (running.Count == 0) break;
             int done = Task.WaitAny(running.Select(w => w.Exit).ToArray());
             Worker finished;
@@ -66,12 +66,13 @@ internal static class SweepWorkers
         return failed > 0 ? 1 : held.Count > 0 ? CliApp.InUse : 0;
     }
 
-    static Worker Start(string planFile, string dir, SweepEntry entry, int threads, bool locking)
+    static Worker Start(string planFile, string dir, SweepEntry entry, int threads, bool locking, bool tensorBoard)
     {
         var start = SelfProcess.StartInfo();
         foreach (var a in new[] { "sweep", planFile, "--out", Path.GetFullPath(dir), "--index", $"{entry.Index}", "--threads", $"{threads}" })
             start.ArgumentList.Add(a);
         if (!locking) start.ArgumentList.Add("--no-lock");
+        if (!tensorBoard) start.ArgumentList.Add("--no-tensorboard");
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         Worker? worker = null;
         process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.WriteLine(line); };

@@ -16,13 +16,15 @@ public static class TrainCommand
         var output = new Option<string?>("--out") { Description = "The run folder to create" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint" };
         var noLock = CommonOptions.NoLock();
+        var noTensorBoard = CommonOptions.NoTensorBoard();
         options ??= new TrainOptions();
-        var cmd = new Command("train", "Train a VAE with a spatial broadcast or deconvolutional decoder") { decoder, output, resume, noLock };
+        var cmd = new Command("train", "Train a VAE with a spatial broadcast or deconvolutional decoder") { decoder, output, resume, noLock, noTensorBoard };
         options.AddTo(cmd);
         cmd.SetAction(p =>
         {
             using var interrupt = new Interrupt();
             TrainOutcome outcome;
+            int board = CommonOptions.TensorBoardEvery(p.GetValue(noTensorBoard));
             if (p.GetValue(resume) is string runDir)
             {
                 var run = Checkpoints.RunFolder.Open(runDir);
@@ -38,7 +40,7 @@ public static class TrainCommand
                 int total = train.Epochs;
                 string title = ModelConfig.Name(checkpoint.Config.Model.Decoder);
                 outcome = TrainingProgress.Run(title, total, checkpoint.State.Epoch,
-                    (step, epoch) => TrainingSession.Resume(run, checkpoint, data, changes, step, epoch, interrupt.Token));
+                    (step, epoch) => TrainingSession.Resume(run, checkpoint, data, changes, step, epoch, interrupt.Token, tensorboardEvery: board));
             }
             else
             {
@@ -50,7 +52,7 @@ public static class TrainCommand
                 CommonOptions.WarnIfSlow(config.Train);
                 using var held = RunLock.TakeIf(!p.GetValue(noLock), dir);
                 outcome = TrainingProgress.Run(ModelConfig.Name(kind), config.Train.Epochs, 0,
-                    (step, epoch) => TrainingSession.Start(dir, config, data, step, epoch, interrupt.Token));
+                    (step, epoch) => TrainingSession.Start(dir, config, data, step, epoch, interrupt.Token, tensorboardEvery: board));
             }
             return Report(outcome);
         });

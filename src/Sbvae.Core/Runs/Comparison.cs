@@ -57,7 +57,8 @@ public static class Comparison
     /// </summary>
     public static List<TrainedModel>? Train(ComparisonRequest request, ImageDataset data, ComparisonProgress progress)
     {
-        var pending = request.Configs.Select(c => PendingRun.For(RunDir(request.Dir, c), c, data, progress.Note)).OfType<PendingRun>().ToList();
+        var pending = request.Configs.Select(c => PendingRun.For(RunDir(request.Dir, c), c, data, progress.Note,
+            request.TensorBoard ? TensorBoardLog.DefaultEvery : 0)).OfType<PendingRun>().ToList();
         bool together = pending.Count > 1 && !request.OneAtATime && pending.All(r => Trainer.SplitsBatchFor(r.Config.Train));
         bool completed = progress.WhileTraining(cancel => together ? TrainTogether(pending, progress, cancel) : TrainInTurn(pending, progress, cancel));
         if (!completed) return null;

@@ -8,4 +8,4 @@ namespace Sbvae.Runs;
 /// time, quick metric samples, the command line quoted in the report, and whether to lock the folders.
 /// </summary>
 public sealed record ComparisonRequest(string Dir, IReadOnlyList<RunConfig> Configs, bool Quick = false, bool OneAtATime = false,
-    string CommandLine = "sbvae compare", bool Lock = true);
+    string CommandLine = "sbvae compare", bool Lock = true, bool TensorBoard = true);

@@ -11,11 +11,12 @@ sealed record PendingRun(string Title, int FirstEpoch, RunConfig Config,
     Func<Action<StepProgress>, Action<EpochRecord>, CancellationToken, CoreShare.Lease?, TrainOutcome> Train)
 {
     /// <summary>The run in <paramref name="runDir"/> to start or to continue; null (after a note) if it is complete.</summary>
-    public static PendingRun? For(string runDir, RunConfig config, ImageDataset data, Action<string> note)
+    public static PendingRun? For(string runDir, RunConfig config, ImageDataset data, Action<string> note,
+        int tensorboardEvery = TensorBoardLog.DefaultEvery)
     {
         string title = ModelConfig.Name(config.Model.Decoder);
         if (!File.Exists(Path.Combine(runDir, "checkpoint.safetensors")))
-            return new PendingRun(title, 0, config, (step, epoch, cancel, cores) => TrainingSession.Start(runDir, config, data, step, epoch, cancel, cores));
+            return new PendingRun(title, 0, config, (step, epoch, cancel, cores) => TrainingSession.Start(runDir, config, data, step, epoch, cancel, cores, tensorboardEvery));
         var run = RunFolder.Open(runDir);
         var existing = run.LoadCheckpoint();
         var continuation = ResumeChanges.Toward(config);
@@ -27,6 +28,6 @@ sealed record PendingRun(string Title, int FirstEpoch, RunConfig Config,
             return null;
         }
         return new PendingRun(title, existing.State.Epoch, config,
-            (step, epoch, cancel, cores) => TrainingSession.Resume(run, existing, data, continuation, step, epoch, cancel, cores));
+            (step, epoch, cancel, cores) => TrainingSession.Resume(run, existing, data, continuation, step, epoch, cancel, cores, tensorboardEvery));
     }
 }

@@ -21,7 +21,8 @@ public static class TrainingSession
 
     /// <summary>Starts a new run in <paramref name="dir"/>.</summary>
     public static TrainOutcome Start(string dir, RunConfig config, IImageStore data,
-        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null)
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null,
+        int tensorboardEvery = TensorBoardLog.DefaultEvery)
     {
         config.Model.Validate();
         config.Train.Validate();
@@ -32,20 +33,23 @@ public static class TrainingSession
         var device = Devices.Resolve(config.Train.Device);
         using var model = ModelBuilder.Build(config.Model, config.Train.Seed, device);
         run.WriteConfig(config);
-        return Train(run, model, config, data, null, onStep, onEpoch, cancel, cores);
+        return Train(run, model, config, data, null, onStep, onEpoch, cancel, cores, tensorboardEvery);
     }
 
     /// <summary>Continues the run in <paramref name="dir"/> from its checkpoint, optionally to more epochs.</summary>
     public static TrainOutcome Resume(string dir, IImageStore data, int? epochs = null,
-        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default)
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default,
+        int tensorboardEvery = TensorBoardLog.DefaultEvery)
     {
         var run = RunFolder.Open(dir);
-        return Resume(run, run.LoadCheckpoint(), data, epochs is int e ? ResumeChanges.None.Set(TrainingOptions.Epochs, e) : ResumeChanges.None, onStep, onEpoch, cancel);
+        return Resume(run, run.LoadCheckpoint(), data, epochs is int e ? ResumeChanges.None.Set(TrainingOptions.Epochs, e) : ResumeChanges.None,
+            onStep, onEpoch, cancel, tensorboardEvery: tensorboardEvery);
     }
 
     /// <summary>Continues <paramref name="run"/> from its already loaded <paramref name="checkpoint"/>.</summary>
     public static TrainOutcome Resume(RunFolder run, Checkpoint checkpoint, IImageStore data, ResumeChanges changes,
-        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null)
+        Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default, CoreShare.Lease? cores = null,
+        int tensorboardEvery = TensorBoardLog.DefaultEvery)
     {
         var config = checkpoint.Config with { Train = changes.Apply(checkpoint.Config.Train) };
         config.Train.Validate();
@@ -56,21 +60,26 @@ public static class TrainingSession
         using var model = ModelBuilder.Build(config.Model, config.Train.Seed, device);
         checkpoint.LoadInto(model);
         run.WriteConfig(config);
-        return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel, cores);
+        return Train(run, model, config, data, checkpoint, onStep, onEpoch, cancel, cores, tensorboardEvery);
     }
 
     static TrainOutcome Train(RunFolder run, Vae model, RunConfig config, IImageStore data, Checkpoint? from,
-        Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel, CoreShare.Lease? cores)
+        Action<StepProgress>? onStep, Action<EpochRecord>? onEpoch, CancellationToken cancel, CoreShare.Lease? cores, int tensorboardEvery)
     {
         using var images = TrainingImages.From(data, model.parameters().First().device);
         using var trainer = new Trainer(model, images, config.Train, from?.State, cores: cores);
         from?.LoadInto(trainer.Optimizer);
         if (from is not null && trainer.Objective.Critic is { } critic) from.LoadInto(critic);
         run.WriteLosses(trainer.State.History);
+        // tensorboardEvery 0: no TensorBoard events (--no-tensorboard).
+        var board = tensorboardEvery > 0 ? new TensorBoardLog(run.Dir, tensorboardEvery, trainer.State.GlobalStep) : null;
+        if (board is not null) trainer.StepCompleted += board.Step;
         if (onStep is not null) trainer.StepCompleted += onStep;
         trainer.EpochCompleted += (record, state) =>
         {
             run.WriteLosses(state.History);
+            board?.Epoch(record, state.GlobalStep);
+            board?.Samples(model, images, state.GlobalStep);
             if (state.Epoch % config.Train.CheckpointEvery == 0 || state.Epoch == config.Train.Epochs)
                 Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, state, trainer.Objective.Critic);
             onEpoch?.Invoke(record);

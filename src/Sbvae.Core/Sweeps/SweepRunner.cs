@@ -20,9 +20,10 @@ public delegate TrainOutcome TrainingView(string title, int epochs, int firstEpo
 /// interrupted one continues from its checkpoint, and with metrics in the plan each trained
 /// model gets a metrics.json. DIR/plan.json records the plan so that a folder never mixes two.
 /// Each entry's folder is locked (<see cref="RunLock"/>) while it trains, so that two tasks
-/// given the same entry do not both write it; <paramref name="lockEntries"/> false is --no-lock.
+/// given the same entry do not both write it; <paramref name="lockEntries"/> false is --no-lock,
+/// <paramref name="tensorBoard"/> false --no-tensorboard.
 /// </summary>
-public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null, TrainingView? view = null, bool lockEntries = true)
+public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null, TrainingView? view = null, bool lockEntries = true, bool tensorBoard = true)
 {
     public const string PlanFile = "plan.json";
     public const string MetricsFile = "metrics.json";
@@ -33,6 +34,8 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
     readonly TrainingView view = view ?? ((_, _, _, train) => train(_ => { }, _ => { }));
 
     public string Dir => dir;
+
+    int Board => tensorBoard ? TensorBoardLog.DefaultEvery : 0;
     public SweepPlan Plan => plan;
 
     public static string EntryDir(string dir, SweepEntry e) => Path.Combine(dir, e.Name);
@@ -113,12 +116,12 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
             last = existing.State.History.LastOrDefault();
             if (from < config.Train.Epochs)
                 outcome = view(title, config.Train.Epochs, from,
-                    (step, epoch) => TrainingSession.Resume(run, existing, data, continuation, step, epoch, cancel));
+                    (step, epoch) => TrainingSession.Resume(run, existing, data, continuation, step, epoch, cancel, tensorboardEvery: Board));
         }
         else
         {
             outcome = view(title, config.Train.Epochs, 0,
-                (step, epoch) => TrainingSession.Start(runDir, config, data, step, epoch, cancel));
+                (step, epoch) => TrainingSession.Start(runDir, config, data, step, epoch, cancel, tensorboardEvery: Board));
         }
         if (outcome is { Completed: false })
             return new EntryOutcome(entry, EntryAction.Interrupted, from, outcome.State.History.LastOrDefault(), false);

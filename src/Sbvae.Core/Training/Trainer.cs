@@ -8,7 +8,14 @@ using static TorchSharp.torch;
 namespace Sbvae.Training;
 
 /// <summary>Progress after a step, for progress bars.</summary>
-public readonly record struct StepProgress(int Epoch, int Step, int StepsPerEpoch, double Kl, double Reconstruction, double ImagesPerSecond);
+public readonly record struct StepProgress(int Epoch, int Step, int StepsPerEpoch, double Kl, double Reconstruction, double ImagesPerSecond)
+{
+    /// <summary>Steps taken by the run so far, this one included.</summary>
+    public long GlobalStep { get; init; }
+    /// <summary>This step's batch: its size and its sums of KL, reconstruction, loss and the other terms.</summary>
+    public int BatchImages { get; init; }
+    public StepSums? Batch { get; init; }
+}
 
 /// <summary>Raised when the loss stops being a finite number; the weights are those before the bad step.</summary>
 public sealed class NonFiniteLossException(int epoch, long step)
@@ -99,7 +106,12 @@ public sealed class Trainer : IDisposable
                 State = s;
                 double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
                 StepCompleted?.Invoke(new StepProgress(epoch, step + 1, steps, s.EpochKlSum / s.EpochImages,
-                    s.EpochReconSum / s.EpochImages, s.EpochImages / Math.Max(seconds, 1e-9)));
+                    s.EpochReconSum / s.EpochImages, s.EpochImages / Math.Max(seconds, 1e-9))
+                {
+                    GlobalStep = s.GlobalStep,
+                    BatchImages = count,
+                    Batch = new StepSums(kl, recon, loss, terms),
+                });
             }
             double total = secondsBefore + clock.Elapsed.TotalSeconds;
             var record = new EpochRecord(epoch + 1, s.EpochKlSum / s.EpochImages, s.EpochReconSum / s.EpochImages,

@@ -224,8 +224,8 @@ public class TrainingOptionsTests
     [Fact]
     public void TrainsOptionsAreThePlanKeys()
     {
-        // --out, --resume and --no-lock say where and how this one command runs, not what the run is
-        var train = TrainCommand.Create().Options.Select(o => o.Name).Except(["--out", "--resume", "--no-lock"]);
+        // --out, --resume, --no-lock and --no-tensorboard say where and how this one command runs, not what the run is
+        var train = TrainCommand.Create().Options.Select(o => o.Name).Except(["--out", "--resume", "--no-lock", "--no-tensorboard"]);
         Assert.Equal(PlanOption.All.Select(k => "--" + k.Key.Replace('_', '-')).Order(), train.Order());
         // the commands that train a pair take every declared option too
         var pairs = new[] { CompareCommand.Create() }.Concat(ExperimentCommand.Create().Subcommands);
