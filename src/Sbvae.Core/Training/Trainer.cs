@@ -91,16 +91,16 @@ public sealed class Trainer : IDisposable
                 }
                 int start = step * config.Batch, count = Math.Min(config.Batch, n - start);
                 StepMarks.Point(StepMarks.StepStart);
-                var (kl, recon, loss, terms) = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
+                var sums = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
                 StepMarks.Point(StepMarks.StepEnd);
                 s = s with
                 {
                     StepInEpoch = step + 1,
                     GlobalStep = s.GlobalStep + 1,
-                    EpochKlSum = s.EpochKlSum + kl,
-                    EpochReconSum = s.EpochReconSum + recon,
-                    EpochLossSum = s.EpochLossSum + loss,
-                    EpochTermSums = Add(s.EpochTermSums, terms),
+                    EpochKlSum = s.EpochKlSum + sums.Kl,
+                    EpochReconSum = s.EpochReconSum + sums.Reconstruction,
+                    EpochLossSum = s.EpochLossSum + sums.Loss,
+                    EpochTermSums = Add(s.EpochTermSums, sums.Terms),
                     EpochImages = s.EpochImages + count,
                 };
                 State = s;
@@ -110,7 +110,7 @@ public sealed class Trainer : IDisposable
                 {
                     GlobalStep = s.GlobalStep,
                     BatchImages = count,
-                    Batch = new StepSums(kl, recon, loss, terms),
+                    Batch = sums,
                 });
             }
             double total = secondsBefore + clock.Elapsed.TotalSeconds;
