@@ -21,6 +21,7 @@ public static class SweepExport
         ["betavae"] = ("betavae", "eval_accuracy"),
         ["sap"] = ("sap", "SAP_score"),
         ["geometry_r2"] = ("geometry", "r2"),
+        ["geometry_extent"] = ("geometry", "extent"),
     };
 
     /// <summary>The evaluation of the final losses and terms of losses.csv.</summary>
