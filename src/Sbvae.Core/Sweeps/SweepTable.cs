@@ -8,7 +8,7 @@ namespace Sbvae.Sweeps;
 public static class SweepTable
 {
     /// <summary>The per-run files: one row per run and value; disentanglement_lib's aggregated results.</summary>
-    public const string LongSuffix = "_long.csv", DlibSuffix = "_dlib.json";
+    public const string LongSuffix = "_long.csv", DlibSuffix = "_dlib.json", LossesSuffix = "_losses.png";
 
     public static IReadOnlyList<string> Write(SweepSummary s, string prefix)
     {
@@ -19,7 +19,9 @@ public static class SweepTable
         string tidy = prefix + LongSuffix, dlib = prefix + DlibSuffix;
         AtomicFile.WriteAllText(tidy, SweepExport.LongCsv(s));
         AtomicFile.WriteAllText(dlib, SweepExport.DlibJson(s));
-        return [csv, md, png, tidy, dlib];
+        string losses = prefix + LossesSuffix;
+        LossCurvesFigure.Save(losses, s.Curves);
+        return [csv, md, png, tidy, dlib, losses];
     }
 
     /// <summary>One row per configuration: its axis values, planned and finished entries, then mean and sd of each quantity.</summary>
