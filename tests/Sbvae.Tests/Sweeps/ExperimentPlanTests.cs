@@ -79,6 +79,12 @@ public class ExperimentPlanTests
         Assert.Contains("heldout_ratio", md);
         Assert.Contains("probe_r2", md);
         Assert.True(new FileInfo(Path.Combine(dir, "summary" + SweepTable.LossesSuffix)).Length > 1000);
+        // One row per configuration of 4 inputs beside their reconstructions, 16-px images drawn at 2×.
+        using (var png = SkiaSharp.SKBitmap.Decode(Path.Combine(dir, "summary" + SweepReconstructions.Suffix)))
+        {
+            Assert.True(png.Height >= 2 * 32 && png.Height < 3 * 32 + 40, $"height {png.Height}");
+            Assert.True(png.Width >= 8 * 32, $"width {png.Width}");
+        }
         // disentanglement_lib's layout names the experiment as the evaluation of its values.
         using var dlib = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary" + SweepTable.DlibSuffix)));
         Assert.Contains(dlib.RootElement.EnumerateArray(), r =>
