@@ -26,12 +26,18 @@ public sealed class ExplorerServer : IAsyncDisposable
 
     public static bool IsLoopback(string host) => host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 
-    public static async Task<ExplorerServer> StartAsync(ExplorerSession session, string host = "127.0.0.1", int port = 0)
+    /// <summary>The address to bind for <paramref name="host"/>, after checking it and <paramref name="port"/> (0: any free port).</summary>
+    public static IPAddress Address(string host, int port)
     {
-        var address = host == "localhost" ? IPAddress.Loopback
+        if (port is < 0 or > 65535) throw new SbvaeException($"--port must be in [0, 65535], got {port}");
+        return host == "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(host, out var ip) ? ip
             : throw new SbvaeException($"--host must be an IP address or localhost, got '{host}'");
-        if (port is < 0 or > 65535) throw new SbvaeException($"--port must be in [0, 65535], got {port}");
+    }
+
+    public static async Task<ExplorerServer> StartAsync(ExplorerSession session, string host = "127.0.0.1", int port = 0)
+    {
+        var address = Address(host, port);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();

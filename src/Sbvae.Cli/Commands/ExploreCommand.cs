@@ -34,6 +34,7 @@ public static class ExploreCommand
         {
             string[] runs = p.GetValue(run2) is { } second ? [p.GetValue(run)!, second] : [p.GetValue(run)!];
             string hostName = p.GetValue(host)!;
+            ExplorerServer.Address(hostName, p.GetValue(port));
             // everything is loaded and checked before the port is bound
             using var session = ExplorerSession.Open(runs, p.GetValue(dataset), p.GetValue(device)!, p.GetValue(threads));
             if (!ExplorerServer.IsLoopback(hostName))
