@@ -59,7 +59,7 @@ async function showPage(page) {
 }
 
 function factorText(classes) {
-  return state.info.dataset.factorNames.map((n, f) => `${n}: ${classes[f]} of ${state.info.dataset.factorSizes[f]}`);
+  return state.info.dataset.factorNames.map((n, f) => `${n}: ${classes[f]} (of ${state.info.dataset.factorSizes[f]})`);
 }
 
 // ---- picking an input ---------------------------------------------------------------------
@@ -73,7 +73,7 @@ async function pick(index) {
   if (state.info.dataset.factorNames.length > 0) {
     const f = await json(`/api/factors?start=${index}&count=1`);
     state.info.dataset.factorNames.forEach((n, j) =>
-      table.append(el('tr', {}, el('td', { textContent: n }), el('td', { textContent: `${f.classes[0][j]} / ${state.info.dataset.factorSizes[j] - 1}` }))));
+      table.append(el('tr', {}, el('td', { textContent: n }), el('td', { textContent: `${f.classes[0][j]} (of ${state.info.dataset.factorSizes[j]})` }))));
   }
   await Promise.all(state.panels.map(p => p.setInput(index)));
   document.body.dataset.picked = index;
