@@ -51,6 +51,7 @@ async function showPage(page) {
   }
   if (state.info.dataset.factorNames.length > 0) {
     const f = await json(`/api/factors?start=${start}&count=${count}`);
+    if (state.page * PAGE !== start) return;   // another page was asked for meanwhile
     f.classes.forEach((classes, j) => {
       const img = grid.children[j];
       if (img) img.title = `image ${start + j}\n` + factorText(classes).join('\n');
