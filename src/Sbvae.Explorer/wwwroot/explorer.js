@@ -138,7 +138,8 @@ class Panel {
       el('div', { class: 'images' }, fig(this.input, 'input'), fig(this.recon, 'reconstruction'), fig(this.decoded, 'decoded z')),
       reset, list,
       el('div', { class: 'pad-controls' }, 'pad ', this.padX, ' \u00d7 ', this.padY, ' colour by ', this.colour),
-      el('div', { class: 'pad-row' }, fig(this.pad, 'drag to decode'), fig(this.scatter, `\u03bc of ${state.info.dataset.sample} images`)));
+      el('div', { class: 'pad-row' }, fig(this.pad, 'drag to decode'), fig(this.scatter, '')));
+    this.scatterCaption = this.scatter.nextElementSibling;
     $('panels').append(this.el);
     this.drawPlots();
   }
@@ -225,6 +226,8 @@ class Panel {
     // the sample's μ, coloured by the chosen factor's class
     const ctx = this.scatter.getContext('2d');
     const f = Number(this.colour.value), nf = state.info.dataset.factorNames.length, k = this.k;
+    this.scatterCaption.textContent = `\u03bc of ${state.info.dataset.sample} images` +
+      (f >= 0 ? `; ${state.info.dataset.factorNames[f]}: first class red \u2192 last magenta` : '');
     const size = f >= 0 ? state.info.dataset.factorSizes[f] : 1;
     const n = this.sample.mu.length / k;
     ctx.globalAlpha = 0.6;
