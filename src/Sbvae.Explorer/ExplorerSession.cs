@@ -17,8 +17,9 @@ public sealed class ExplorerSession : IDisposable
 
     /// <param name="dataset">An .npz, the dSprites file or an image folder; null: the first run's own dataset.</param>
     /// <param name="threads">libtorch threads per decoding request (0 = one per core).</param>
+    /// <param name="note">Told what start-up is doing while it encodes the sample (tens of seconds on a large one).</param>
     public static ExplorerSession Open(IReadOnlyList<string> runDirs, string? dataset, string device = "cpu", int threads = 0,
-                                       int maxSample = ExplorerData.MaxSample)
+                                       int maxSample = ExplorerData.MaxSample, Action<string>? note = null)
     {
         if (runDirs.Count is < 1 or > 2) throw new SbvaeException($"give one or two run folders, not {runDirs.Count}");
         var loaded = new List<TrainedModel>();
@@ -32,7 +33,11 @@ public sealed class ExplorerSession : IDisposable
             var data = new ExplorerData(store, maxSample);
             int n = threads > 0 ? threads : Environment.ProcessorCount;
             var models = new List<ExplorerModel>();
-            foreach (var m in loaded) models.Add(new ExplorerModel(m, data, n));
+            foreach (var m in loaded)
+            {
+                note?.Invoke($"explorer: encoding {data.Sample.Length} images with {m.Name} for each latent's KL and the scatter plot …");
+                models.Add(new ExplorerModel(m, data, n));
+            }
             return new ExplorerSession(data, models);
         }
         catch

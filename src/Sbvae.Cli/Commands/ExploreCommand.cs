@@ -36,7 +36,8 @@ public static class ExploreCommand
             string hostName = p.GetValue(host)!;
             ExplorerServer.Address(hostName, p.GetValue(port));
             // everything is loaded and checked before the port is bound
-            using var session = ExplorerSession.Open(runs, p.GetValue(dataset), p.GetValue(device)!, p.GetValue(threads));
+            using var session = ExplorerSession.Open(runs, p.GetValue(dataset), p.GetValue(device)!, p.GetValue(threads),
+                note: Console.Error.WriteLine);
             if (!ExplorerServer.IsLoopback(hostName))
                 Console.Error.WriteLine($"sbvae: warning: --host {hostName}: the explorer is reachable from other machines, without authentication");
             using var interrupt = new Interrupt();
