@@ -226,7 +226,10 @@ public class TrainingOptionsTests
     {
         // --out, --resume, --no-lock and --no-tensorboard say where and how this one command runs, not what the run is
         var train = TrainCommand.Create().Options.Select(o => o.Name).Except(["--out", "--resume", "--no-lock", "--no-tensorboard"]);
-        Assert.Equal(PlanOption.All.Select(k => "--" + k.Key.Replace('_', '-')).Order(), train.Order());
+        // (a plan's experiment settings — region, object_size, strength — are the experiment command's options, not train's)
+        Assert.Equal(PlanOption.All.Where(k => k.Experiment is null).Select(k => "--" + k.Key.Replace('_', '-')).Order(), train.Order());
+        Assert.All(PlanOption.All.Where(k => k.Experiment is not null), k => Assert.Contains("--" + k.Key.Replace('_', '-'),
+            ExperimentCommand.Create().Subcommands.Single(c => c.Name == Sbvae.Experiments.ExperimentData.Name(k.Experiment!.Value)).Options.Select(o => o.Name)));
         // the commands that train a pair take every declared option too
         var pairs = new[] { CompareCommand.Create() }.Concat(ExperimentCommand.Create().Subcommands);
         Assert.All(pairs, cmd => Assert.Superset(TrainingOptions.All.Select(o => o.Flag).ToHashSet(), cmd.Options.Select(o => o.Name).ToHashSet()));
