@@ -4,7 +4,8 @@ namespace Sbvae.Data;
 /// Opens what `--dataset` names as an image store: an .npz whose images fit memory as an
 /// <see cref="ImageDataset"/> (as always), a larger dSprites-layout file as the 1-bit
 /// <see cref="DSpritesStore"/>, a larger RGB .npz unpacked once into the cache and read in chunks, and a
-/// folder of images decoded once into the cache and held in memory (<see cref="ImageFolder"/>).
+/// folder of images decoded once into the cache and held in memory (<see cref="ImageFolder"/>), and
+/// 3D Shapes' .h5 (<see cref="Shapes3D"/>).
 /// </summary>
 public static class DatasetStores
 {
@@ -16,6 +17,7 @@ public static class DatasetStores
     {
         if (path is null) return ImageDataset.Reference();
         if (Directory.Exists(path)) return ImageFolder.Load(path, cache);
+        if (Shapes3D.IsHdf5(path)) return Shapes3D.Open(path, inMemoryBytes);
         var (shape, bytes) = Npz.ReadStreaming(path, "imgs", (s, length) =>
         {
             var (_, shape, need) = NpyFormat.ReadHeader(s, length);
