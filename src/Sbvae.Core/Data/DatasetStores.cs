@@ -13,10 +13,12 @@ public static class DatasetStores
     public const long InMemoryBytes = 1L << 30;
 
     /// <param name="inMemoryBytes">Tests lower it to reach the streamed stores with small files.</param>
-    public static IImageStore Open(string? path, DatasetCache? cache = null, long inMemoryBytes = InMemoryBytes)
+    /// <param name="folder">How a folder of images is read (size, channels, bad images, cache folder).</param>
+    public static IImageStore Open(string? path, DatasetCache? cache = null, long inMemoryBytes = InMemoryBytes,
+        ImageFolderSettings? folder = null)
     {
+        if (path is not null && Directory.Exists(path)) return ImageFolder.Open(path, folder, cache, inMemoryBytes);
         if (path is null) return ImageDataset.Reference();
-        if (Directory.Exists(path)) return ImageFolder.Load(path, cache);
         if (Shapes3D.IsHdf5(path)) return Shapes3D.Open(path, inMemoryBytes);
         var (shape, bytes) = Npz.ReadStreaming(path, "imgs", (s, length) =>
         {
