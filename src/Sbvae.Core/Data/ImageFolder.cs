@@ -41,7 +41,8 @@ public static class ImageFolder
 
     /// <summary>The folder held in memory (for commands that need every image in one array).</summary>
     public static ImageDataset Load(string dir, DatasetCache? cache = null, ImageFolderSettings? settings = null) =>
-        (ImageDataset)Open(dir, settings, cache, long.MaxValue);
+        Open(dir, settings, cache, long.MaxValue) as ImageDataset
+            ?? throw new SbvaeException($"'{dir}' holds more pixels than one array can (2 GB), which this command still needs");
 
     /// <param name="inMemoryBytes">Up to this many bytes of pixels the set is held in memory, else read from the cache in chunks.</param>
     public static IImageStore Open(string dir, ImageFolderSettings? settings = null, DatasetCache? cache = null,
