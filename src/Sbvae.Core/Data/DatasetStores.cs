@@ -19,7 +19,7 @@ public static class DatasetStores
     {
         if (path is not null && Directory.Exists(path)) return ImageFolder.Open(path, folder, cache, inMemoryBytes);
         if (path is null) return ImageDataset.Reference();
-        if (Shapes3D.IsHdf5(path)) return Shapes3D.Open(path, inMemoryBytes);
+        if (Shapes3D.IsHdf5(path)) return Shapes3D.Open(path, inMemoryBytes, cache);
         var (shape, bytes) = Npz.ReadStreaming(path, "imgs", (s, length) =>
         {
             var (_, shape, need) = NpyFormat.ReadHeader(s, length);

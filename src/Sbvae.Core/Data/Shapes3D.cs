@@ -20,7 +20,8 @@ public static class Shapes3D
         Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf5";
 
     /// <param name="inMemoryBytes">Images up to this many bytes are held in memory.</param>
-    public static IImageStore Open(string path, long inMemoryBytes = DatasetStores.InMemoryBytes)
+    /// <param name="cache">Where chunked images larger than that are unpacked once (default: the user's dataset cache).</param>
+    public static IImageStore Open(string path, long inMemoryBytes = DatasetStores.InMemoryBytes, DatasetCache? cache = null)
     {
         void Fail(string problem) => throw new SbvaeException($"'{path}': {problem}");
         if (!File.Exists(path)) Fail("no such file");
@@ -50,11 +51,28 @@ public static class Shapes3D
             if (bytes <= Math.Min(inMemoryBytes, Array.MaxLength))
                 return new ImageDataset(n, side, side, 3, Read(images, path), FactorNames.ToArray(), values,
                     classes.Select(c => (long)c).ToArray());
+            if (images.Layout.Class == H5DataLayoutClass.Chunked)
+                return new ChunkedImageFile(Unchunked(images, path, cache ?? new DatasetCache()), 0, n, side, side, 3, FactorNames, classes);
             if (images.Layout.Class != H5DataLayoutClass.Contiguous)
-                Fail($"images larger than {DatasetStores.InMemoryBytes >> 30} GB must be stored contiguous, not {images.Layout.Class.ToString().ToLowerInvariant()} (h5repack -l images:CONTI makes it so)");
+                Fail($"images larger than {DatasetStores.InMemoryBytes >> 30} GB must be stored contiguous or chunked, not {images.Layout.Class.ToString().ToLowerInvariant()}");
             long offset = RowOffset(images, recorder, side, n - 1, path) - (long)(n - 1) * side * side * 3;
             return new ChunkedImageFile(path, offset, n, side, side, 3, FactorNames, classes);
         }
+    }
+
+    /// <summary>Chunked images (maybe compressed) unpacked once, a chunk at a time, into a raw file in the dataset cache.</summary>
+    static string Unchunked(IH5Dataset images, string path, DatasetCache cache)
+    {
+        var dims = images.Space.Dimensions;
+        var chunk = images.Layout.Chunks;
+        if (chunk.Length != 4 || chunk[1] != dims[1] || chunk[2] != dims[2] || chunk[3] != dims[3])
+            throw new SbvaeException($"'{path}': images are chunked as ({string.Join(", ", chunk)}), which splits images; "
+                + "chunks of whole images (n, H, W, 3) or a contiguous dataset are read (h5repack -l images:CONTI makes one)");
+        return cache.GetOrCreate($"h5-images|{DatasetCache.Stamp(path)}", ".u8", target =>
+        {
+            try { Hdf5Chunks.CopyRows((NativeDataset)images, dims, chunk, target); }
+            catch (Exception e) when (e is not SbvaeException) { throw new SbvaeException($"'{path}': cannot read images ({OneLine(e)})"); }
+        });
     }
 
     static IH5Dataset Dataset(NativeFile file, string name, string path)

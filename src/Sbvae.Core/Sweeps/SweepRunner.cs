@@ -94,7 +94,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         if (index < 0 || index >= plan.Entries.Count)
             throw new SbvaeException($"index {index} is out of range: the plan has {plan.Entries.Count} entries (0–{plan.Entries.Count - 1})");
         var entry = plan.Entries[index];
-        var data = Dataset(entry.Dataset);
+        var data = Dataset(entry.Dataset, entry.Template.Train.FolderSettings());
         var config = entry.Config(data.Height);
         if (threads is int t) config = config with { Train = config.Train with { Threads = t } };
         string runDir = EntryDir(dir, entry);
@@ -149,10 +149,10 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         AtomicFile.WriteAllText(Path.Combine(runDir, MetricsFile), JsonSerializer.Serialize(doc, RunConfig.Json) + "\n");
     }
 
-    ImageDataset Dataset(string? path)
+    ImageDataset Dataset(string? path, ImageFolderSettings folder)
     {
-        string key = path ?? "";
-        if (!datasets.TryGetValue(key, out var data)) datasets[key] = data = ImageDataset.LoadOrReference(path);
+        string key = $"{path}|{folder.Key}|{folder.CacheDir}";
+        if (!datasets.TryGetValue(key, out var data)) datasets[key] = data = ImageDataset.LoadOrReference(path, folder);
         return data;
     }
 }

@@ -175,4 +175,38 @@ public class Shapes3DTests : IDisposable
         Assert.Contains("'shape' takes 1 to 4 values, not 5", Assert.Throws<SbvaeException>(() => new Shapes3DLike([1, 1, 1, 1, 5, 1])).Message);
         Assert.Contains("6 factors", Assert.Throws<SbvaeException>(() => new Shapes3DLike([1, 1])).Message);
     }
+
+    /// <summary>A chunked, deflated file as PureHDF writes it (16×16 images: its writer is slow).</summary>
+    string Chunked(string name, uint[] chunks, int n = 5)
+    {
+        var pixels = new byte[n * 16 * 16 * 3];
+        new Random(3).NextBytes(pixels);
+        var labels = new double[n * 6];
+        for (int i = 0; i < labels.Length; i++) labels[i] = (i / 6) % (1 + i % 6);
+        string path = tmp.File(name);
+        new PureHDF.H5File
+        {
+            ["images"] = new PureHDF.H5Dataset<byte[]>(pixels, chunks: chunks, fileDims: [(ulong)n, 16, 16, 3],
+                datasetCreation: new PureHDF.VOL.Native.H5DatasetCreation(Filters: [new PureHDF.Filters.H5Filter(PureHDF.Filters.DeflateFilter.Id)])),
+            ["labels"] = new PureHDF.H5Dataset<double[]>(labels, fileDims: [(ulong)n, 6]),
+        }.Write(path);
+        return path;
+    }
+
+    [Fact]
+    public void ChunkedImagesAreUnpackedOnceIntoTheCacheAndGiveTheInMemoryBatches()
+    {
+        string path = Chunked("chunked.h5", [2, 16, 16, 3]);
+        var inMemory = Assert.IsType<ImageDataset>(DatasetStores.Open(path));
+        var cache = new DatasetCache(tmp.File("cache"));
+        using var store = Assert.IsType<ChunkedImageFile>(DatasetStores.Open(path, cache, inMemoryBytes: 0));
+        long[] all = [4, 0, 3, 1, 2, 4];
+        Assert.Equal(Batch(inMemory, all), Batch(store, all));
+        Assert.Single(Directory.GetFiles(cache.Dir, "*.u8"));
+        Assert.Equal(inMemory.FactorSizes, store.FactorSizes);
+
+        string split = Chunked("split.h5", [1, 8, 16, 3]);
+        string msg = Assert.Throws<SbvaeException>(() => DatasetStores.Open(split, cache, inMemoryBytes: 0)).Message;
+        Assert.Contains("chunked as (1, 8, 16, 3), which splits images", msg);
+    }
 }
