@@ -17,4 +17,18 @@ internal static class Skip
     /// <summary>bf16 training is refused where the CPU only emulates bf16.</summary>
     public static void UnlessNativeBf16() =>
         Assert.SkipUnless(PrecisionSupport.CpuHasNativeBf16, "needs native bf16 arithmetic (AVX-512 BF16 or AMX-BF16), which this CPU lacks");
+
+    public const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>
+    /// The browser tests drive Debian's chromium; without it they show as skipped on a developer's
+    /// machine, but fail under CI (CI=true), where .ci/run installs it.
+    /// </summary>
+    public static void UnlessChromium()
+    {
+        if (File.Exists(Chromium)) return;
+        if (Environment.GetEnvironmentVariable("CI") == "true")
+            Assert.Fail($"CI=true but {Chromium} is missing (.ci/run installs Debian's chromium package)");
+        Assert.Skip($"needs Debian's chromium at {Chromium} (apt-get install chromium); under CI=true its absence fails");
+    }
 }

@@ -31,6 +31,7 @@ public static class CliApp
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ExploreCommand.Create());
         return root;
     }
 

@@ -17,6 +17,12 @@ public sealed class DatasetOptions
 
     public Option<string?> Dataset { get; } = CommonOptions.Dataset();
 
+    /// <param name="description">The command's own wording of --dataset (default: train's).</param>
+    public DatasetOptions(string? description = null)
+    {
+        if (description is not null) Dataset.Description = description;
+    }
+
     public void AddTo(Command cmd)
     {
         cmd.Options.Add(Dataset);

@@ -1,5 +1,8 @@
 namespace Sbvae.Evaluation;
 
+/// <summary>An affine fit of latent to ground-truth positions: R² and the map's singular values.</summary>
+public sealed record AffineFit(double R2, double LargerSingularValue, double SmallerSingularValue);
+
 /// <summary>
 /// How far the latent-space picture of SPEC §6.3 is from the ground-truth grid up to an affine
 /// map. Fits latent = A·(x, y) + b by least squares (with intercept) for both latent
@@ -10,7 +13,13 @@ namespace Sbvae.Evaluation;
 /// </summary>
 public static class GeometryScore
 {
-    public static double AffineR2(double[][] groundTruthXy, double[][] latentXy)
+    public static double AffineR2(double[][] groundTruthXy, double[][] latentXy) => Fit(groundTruthXy, latentXy).R2;
+
+    /// <summary>
+    /// The least-squares affine map latent ≈ A·(x, y) + b: its pooled R² and A's two singular values
+    /// (largest first), the code's stretch along the grid's most and least stretched directions.
+    /// </summary>
+    public static AffineFit Fit(double[][] groundTruthXy, double[][] latentXy)
     {
         Check(groundTruthXy, latentXy);
         int n = groundTruthXy.Length;
@@ -23,11 +32,13 @@ public static class GeometryScore
             throw new SbvaeException("ground-truth points lie on a line: no unique affine fit");
 
         double ssRes = 0, ssTot = 0;
+        var map = new double[2, 2];
         for (int o = 0; o < 2; o++)
         {
             var z = Centred(latentXy, o);
             double bx = Dot(gx, z), by = Dot(gy, z);
             double a = (syy * bx - sxy * by) / det, b = (sxx * by - sxy * bx) / det;
+            (map[o, 0], map[o, 1]) = (a, b);
             for (int i = 0; i < n; i++)
             {
                 double r = z[i] - a * gx[i] - b * gy[i];
@@ -35,7 +46,19 @@ public static class GeometryScore
                 ssTot += z[i] * z[i];
             }
         }
-        return ssTot > 0 ? 1 - ssRes / ssTot : 0;
+        var (large, small) = SingularValues(map);
+        return new AffineFit(ssTot > 0 ? 1 - ssRes / ssTot : 0, large, small);
+    }
+
+    /// <summary>Singular values of a 2×2 matrix from its squared Frobenius norm T and determinant D: s² = (T ± √(T² − 4D²)) / 2.</summary>
+    public static (double Large, double Small) SingularValues(double[,] a)
+    {
+        double t = a[0, 0] * a[0, 0] + a[0, 1] * a[0, 1] + a[1, 0] * a[1, 0] + a[1, 1] * a[1, 1];
+        double d = a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0];
+        double root = Math.Sqrt(Math.Max(0, t * t - 4 * d * d));
+        double large = Math.Sqrt((t + root) / 2);
+        // |D| = s₁·s₂ is the stable way to the smaller one when s₂ ≪ s₁.
+        return (large, large > 0 ? Math.Abs(d) / large : 0);
     }
 
     private static void Check(double[][] g, double[][] z)

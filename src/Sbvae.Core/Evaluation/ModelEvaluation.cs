@@ -34,7 +34,7 @@ public static class ModelEvaluation
             if (skipped.Count > 0)
                 note?.Invoke($"{string.Join(", ", skipped)} left out: the dataset has no factors (an image folder gets them from a factors.csv)");
             var only = new Dictionary<string, double>();
-            if (metrics.Contains("geometry")) only["geometry_r2"] = GeometryProbe.Measure(model).R2;
+            if (metrics.Contains("geometry")) note?.Invoke("geometry left out: the dataset has no x and y factors");
             return only;
         }
         var truth = Truth(data);
@@ -58,8 +58,20 @@ public static class ModelEvaluation
             var rows = order.Select(i => TruthRow(data, (int)i)).ToArray();
             scores = MetricSuite.AllPoints(order.Select(i => codes[i]).ToArray(), rows, sampled.Except(left), sizes);
         }
-        if (metrics.Contains("geometry")) scores["geometry_r2"] = GeometryProbe.Measure(model).R2;
+        if (metrics.Contains("geometry")) AddGeometry(model, data, scores, note);
         return scores;
+    }
+
+    /// <summary>geometry_r2 and geometry_extent on the dataset's own probe (<see cref="GeometryProbe.Score"/>).</summary>
+    static void AddGeometry(TrainedModel model, ImageDataset data, Dictionary<string, double> scores, Action<string>? note)
+    {
+        if (GeometryProbe.Score(model, data) is not { } g)
+        {
+            note?.Invoke("geometry left out: the dataset has no x and y factors (or the code has fewer than 2 latents)");
+            return;
+        }
+        scores["geometry_r2"] = g.R2;
+        scores["geometry_extent"] = g.Extent;
     }
 
     static int[] TruthRow(ImageDataset data, int i) =>

@@ -46,6 +46,25 @@ public static class ReconstructionError
         return errors;
     }
 
+    /// <summary>The mean image's squared error per pixel (and channel) of each image, decoding the encoder mean.</summary>
+    public static double[] PerImageSquaredError(TrainedModel model, ImageDataset data, int batch = 128)
+    {
+        using var images = model.Images(data);
+        var errors = new double[images.Count];
+        using var noGrad = no_grad();
+        model.Model.eval();
+        for (int start = 0; start < images.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            int n = Math.Min(batch, images.Count - start);
+            var x = images.Range(start, n);
+            long perImage = x.numel() / n;
+            var sums = Likelihood.MeanSquaredError(x, model.Inference.Reconstruct(x)).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            for (int i = 0; i < n; i++) errors[start + i] = sums[i] / perImage;
+        }
+        return errors;
+    }
+
     /// <summary>
     /// The mean image's squared error per pixel (and channel), averaged over the dataset: Σ (x − E[x | z = μ(x)])² / (N·C·H·W),
     /// the same quantity as losses.csv's mse but deterministic (the encoder mean, not a sampled code) and over every image.

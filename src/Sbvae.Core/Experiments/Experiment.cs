@@ -22,6 +22,13 @@ public sealed record ExperimentOptions
     /// <summary>Object size in pixels for the small-objects dataset (the reference uses 16 at 64 px).</summary>
     public int ObjectSize { get; init; } = 4;
     public int Seed { get; init; }
+
+    public void Validate()
+    {
+        Region.Validate();
+        if (ObjectSize < 1) throw new SbvaeException($"object size must be at least 1 pixel, got {ObjectSize}");
+        if (!(Strength is >= 0 and <= 1)) throw new SbvaeException($"strength must be in [0, 1], got {Strength}");
+    }
 }
 
 /// <summary>
@@ -63,6 +70,11 @@ public sealed record ExperimentData(ImageDataset Train, ImageDataset Full, Image
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
     }
+
+    /// <summary>The experiment a name ("heldout", "small", "dependent") means.</summary>
+    public static ExperimentKind Parse(string name) =>
+        Enum.GetValues<ExperimentKind>().FirstOrDefault(k => Name(k) == name.Trim().ToLowerInvariant(), (ExperimentKind)(-1)) is var k && Enum.IsDefined(k)
+            ? k : throw new SbvaeException($"unknown experiment '{name}' (use heldout, small, dependent)");
 
     public static string Name(ExperimentKind kind) => kind switch
     {

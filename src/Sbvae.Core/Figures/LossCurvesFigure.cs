@@ -38,8 +38,10 @@ public static class LossCurvesFigure
                 lo = Math.Min(lo, values[e]); hi = Math.Max(hi, values[e]);
             }
             if (ys.Count > 0) lastValues.Add(ys[^1]);
-            var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), palette.GetColor(m));
-            line.LegendText = models[m].Model;
+            // Runs of one group (a configuration's seeds) share a colour and one legend entry.
+            int group = models[m].Group ?? m;
+            var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), palette.GetColor(group));
+            if (models[m].Group is null || models.Take(m).All(o => o.Group != group)) line.LegendText = models[m].Model;
             line.LineWidth = 2;
             line.MarkerSize = xs.Count <= 40 ? 5 : 0;
         }

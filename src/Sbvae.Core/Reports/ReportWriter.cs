@@ -40,10 +40,11 @@ public static class ReportWriter
     static (string[] Header, List<string[]> Rows) MetricTable(ComparisonReport r)
     {
         var names = MetricOrder.Where(n => r.Models.Any(m => m.Metrics.ContainsKey(n)))
-            .Concat(r.Models.SelectMany(m => m.Metrics.Keys).Where(n => !MetricOrder.Contains(n)).Distinct()).ToList();
+            .Concat(r.Models.SelectMany(m => m.Metrics.Keys).Where(n => !MetricOrder.Contains(n) && n != "geometry_r2").Distinct()).ToList();
         names.Insert(0, "geometry_r2");
+        // The score on the dataset's own probe where the metrics have it, else the geometry figure's (SPEC §6.3 grid).
         var rows = r.Models.Select(m => new[] { m.Label }.Concat(names.Select(n =>
-            n == "geometry_r2" ? N(m.GeometryR2) : m.Metrics.TryGetValue(n, out var v) ? N(v) : "–")).ToArray()).ToList();
+            m.Metrics.TryGetValue(n, out var v) ? N(v) : n == "geometry_r2" ? N(m.GeometryR2) : "–")).ToArray()).ToList();
         return (["model", .. names], rows);
     }
 

@@ -88,7 +88,7 @@ public static class Comparison
             var sizes = request.Quick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
             int seed = runs[0].Config.Train.Seed;
             var report = ComparisonBuilder.Build(runs, data, request.Dir, request.CommandLine, request.Quick,
-                m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes));
+                m => ModelEvaluation.Evaluate(m, data, [.. MetricSuite.All, "geometry"], seed, sizes));
             if (extend is not null) report = extend(report);
             ReportWriter.Write(report, request.Dir);
             progress.Note($"report: {Path.GetFullPath(Path.Combine(request.Dir, "report.html"))} (and report.md)");

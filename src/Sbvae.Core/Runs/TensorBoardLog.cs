@@ -10,8 +10,9 @@ namespace Sbvae.Runs;
 /// Writes a run's losses as TensorBoard event files in RUN_DIR/tensorboard/ (TorchSharp's SummaryWriter):
 /// every <see cref="Every"/> steps the mean of each term over the steps since the last point (train/…,
 /// per image, at the global step) and every epoch its averages (epoch/…, at the epoch's last global step),
-/// each latent's KL (latent_kl/zI, mean over the first <see cref="Probe"/> images of the dataset) and
-/// an image of the first 8 images above their reconstructions (reconstructions).
+/// each latent's KL (latent_kl/zI, mean over the first <see cref="Probe"/> images of the dataset), an image of the first 8
+/// images above their reconstructions (reconstructions) and a traversal of the first image's code, one row
+/// per latent (traversals).
 /// A resumed run opens a new event file and logs only the steps after its checkpoint.
 /// </summary>
 public sealed class TensorBoardLog
@@ -91,11 +92,33 @@ public sealed class TensorBoardLog
             // (shown, 3, 2H, W) → (3, 2H, shown·W): originals above, reconstructions below
             var grid = cat([top, bottom], 2).permute(1, 2, 0, 3).reshape(3, 2 * h, shown * w).to(ScalarType.Float32).cpu();
             writer.add_img("reconstructions", grid, checked((int)globalStep));
+            writer.add_img("traversals", Traversals(model, mu[0], h, w), checked((int)globalStep));
         }
         finally
         {
             model.train(training);
         }
+    }
+
+    /// <summary>The values each latent takes in the traversal image, as the traversal figure sweeps them.</summary>
+    static readonly float[] Sweep = [-2f, -1.33f, -0.67f, 0f, 0.67f, 1.33f, 2f];
+
+    /// <summary>One row per latent: the first image's μ with that latent set to each <see cref="Sweep"/> value, decoded: (3, k·H, 7·W).</summary>
+    static Tensor Traversals(Vae model, Tensor mu0, long h, long w)
+    {
+        int k = (int)mu0.shape[0], n = Sweep.Length;
+        var codes = mu0.to(ScalarType.Float32).cpu().data<float>().ToArray();
+        var all = new float[k * n * k];
+        for (int d = 0; d < k; d++)
+            for (int s = 0; s < n; s++)
+            {
+                codes.CopyTo(all, (d * n + s) * k);
+                all[(d * n + s) * k + d] = Sweep[s];
+            }
+        var z = tensor(all, [k * n, k]).to(mu0.dtype);
+        var decoded = model.Decode(z).clamp(0, 1);
+        // (k·7, 3, H, W) → (k, 7, 3, H, W) → (3, k, H, 7, W) → (3, k·H, 7·W)
+        return decoded.reshape(k, n, 3, h, w).permute(2, 0, 3, 1, 4).reshape(3, k * h, n * w).to(ScalarType.Float32).cpu();
     }
 
     void Add(string name, double value) => sums[name] = sums.GetValueOrDefault(name) + value;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Sbvae.Figures;
 using Sbvae.Training;
 
 namespace Sbvae.Sweeps;
@@ -33,6 +34,12 @@ public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<string> Quantiti
 
     /// <summary>Every finished entry with its own values (not averaged), in plan order.</summary>
     public IReadOnlyList<RunValues> Runs { get; init; } = [];
+
+    /// <summary>Every finished run's KL and reconstruction per epoch, the seeds of a configuration in one colour.</summary>
+    public IReadOnlyList<LossHistory> Curves { get; init; } = [];
+
+    /// <summary>The quantities an experiment plan's entries recorded in experiment.json (the held-out ratio, the probe's R², …).</summary>
+    public IReadOnlyList<string> ExperimentValues { get; init; } = [];
 
     /// <summary>The configuration columns: every key some row's configuration sets, in order of first appearance.</summary>
     public IReadOnlyList<PlanOption> ConfigurationKeys => Rows.SelectMany(r => r.Settings.Select(s => s.Option)).Distinct().ToList();
@@ -86,6 +93,8 @@ public static class Aggregation
         var metrics = new List<string>();
         var missing = new List<MissingEntry>();
         var runs = new List<RunValues>();
+        var experimentValues = new List<string>();
+        var curves = new List<LossHistory>();
         var groups = new List<(string Label, IReadOnlyList<PlanSetting> Settings, List<SweepEntry> Entries, List<Dictionary<string, double>> Values)>();
         foreach (var entry in plan.Entries)
         {
@@ -99,20 +108,28 @@ public static class Aggregation
             Dictionary<string, double>? values = null;
             if (why is null)
             {
-                try { values = Read(SweepRunner.EntryDir(dir, entry), plan.Metrics.Count > 0, terms, metrics); }
+                try
+                {
+                    string runDir = SweepRunner.EntryDir(dir, entry);
+                    values = Read(runDir, plan.Metrics.Count > 0, terms, metrics);
+                    if (plan.Experiment is not null) ReadExperiment(runDir, values, experimentValues);
+                }
                 catch (SbvaeException e) { why = e.Message; }
             }
             if (values is null) { missing.Add(new MissingEntry(entry, why!)); continue; }
             groups[g].Values.Add(values);
             runs.Add(new RunValues(entry, settings, values));
+            curves.Add(Curve(SweepRunner.EntryDir(dir, entry), label, g));
         }
-        List<string> quantities = [.. LossColumns, .. terms.OrderBy(t => t == "mse" ? 0 : 1), .. metrics];
+        List<string> quantities = [.. LossColumns, .. terms.OrderBy(t => t == "mse" ? 0 : 1), .. metrics, .. experimentValues];
         var rows = groups.Select(g => new ConfigurationRow(g.Label, g.Settings, g.Entries.Count, g.Values.Count,
             quantities.Select(q => (q, xs: g.Values.Where(v => v.ContainsKey(q)).Select(v => v[q]).ToList()))
                 .Where(p => p.xs.Count > 0).ToDictionary(p => p.q, p => Stat.Of(p.xs)))).ToList();
         return new SweepSummary(plan, quantities, rows, missing)
         {
             Terms = terms.OrderBy(t => t == "mse" ? 0 : 1).ToList(),
+            ExperimentValues = experimentValues,
+            Curves = curves,
             Runs = runs.Select(r => r with { Values = quantities.Where(r.Values.ContainsKey).ToDictionary(q => q, q => r.Values[q]) }).ToList(),
         };
     }
@@ -145,6 +162,34 @@ public static class Aggregation
             }
         }
         return values;
+    }
+
+    /// <summary>An experiment entry's own results (experiment.json's values), added to <paramref name="values"/>.</summary>
+    static void ReadExperiment(string runDir, Dictionary<string, double> values, List<string> names)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, SweepRunner.ExperimentFile)));
+            foreach (var v in doc.RootElement.GetProperty("values").EnumerateObject())
+            {
+                values[v.Name] = v.Value.ValueKind == JsonValueKind.Number ? v.Value.GetDouble() : double.NaN;
+                if (!names.Contains(v.Name)) names.Add(v.Name);
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException)
+        {
+            throw new SbvaeException($"unreadable {SweepRunner.ExperimentFile}");
+        }
+    }
+
+    /// <summary>A run's KL and reconstruction per logged row of losses.csv.</summary>
+    static LossHistory Curve(string runDir, string label, int group)
+    {
+        var lines = File.ReadAllLines(Path.Combine(runDir, "losses.csv")).Where(l => l.Length > 0).ToList();
+        var header = lines[0].Split(',');
+        int kl = Array.IndexOf(header, "kl"), rec = Array.IndexOf(header, "reconstruction");
+        double At(string line, int i) => double.TryParse(line.Split(',')[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN;
+        return new LossHistory(label, [.. lines.Skip(1).Select(l => At(l, kl))], [.. lines.Skip(1).Select(l => At(l, rec))]) { Group = group };
     }
 
     static Dictionary<string, double> FinalLosses(string path)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Sbvae.Data;
+using Sbvae.Experiments;
 using Sbvae.Models;
 using Sbvae.Training;
 
@@ -16,9 +18,17 @@ public sealed class PlanOption
     readonly OptionKind kind;
     readonly Func<RunConfig, object?, RunConfig> apply;
     readonly Func<RunConfig, object?> get;
+    readonly Func<ExperimentOptions, object?, ExperimentOptions>? setting;
 
     PlanOption(string key, string? alias, OptionKind kind, Func<RunConfig, object?, RunConfig> apply, Func<RunConfig, object?> get) =>
         (Key, this.alias, this.kind, this.apply, this.get) = (key, alias, kind, apply, get);
+
+    /// <summary>An experiment's setting (not a train option): it changes the experiment's data, not the run configuration.</summary>
+    PlanOption(string key, OptionKind kind, ExperimentKind experiment, Func<ExperimentOptions, object?, ExperimentOptions> setting)
+        : this(key, null, kind, (c, _) => c, _ => null) => (Experiment, this.setting) = (experiment, setting);
+
+    /// <summary>The experiment whose setting this key is, or null for a train option.</summary>
+    public ExperimentKind? Experiment { get; }
 
     /// <summary>The keys: train's options without dashes (checkpoint-every → checkpoint_every), the decoder first.</summary>
     public static readonly IReadOnlyList<PlanOption> All =
@@ -27,7 +37,14 @@ public sealed class PlanOption
         new("decoder", null, OptionKind.Text, (c, v) => c with { Model = c.Model with { Decoder = ModelConfig.ParseDecoder((string)v!) } },
             c => ModelConfig.Name(c.Model.Decoder)),
         .. TrainingOptions.All.Select(o => new PlanOption(o.Key, o.Alias, o.Kind, o.With, o.ValueIn)),
+        // The experiments' settings, as `experiment heldout|small|dependent` takes them; only in a plan that names that experiment.
+        new("region", OptionKind.Text, ExperimentKind.HeldOut, (e, v) => e with { Region = FactorRegion.Parse((string)v!) }),
+        new("object_size", OptionKind.Integer, ExperimentKind.Small, (e, v) => e with { ObjectSize = (int)v! }),
+        new("strength", OptionKind.Number, ExperimentKind.Dependent, (e, v) => e with { Strength = (double)v! }),
     ];
+
+    /// <summary>An experiment's options with this key's value (unchanged for a train option).</summary>
+    public ExperimentOptions ApplyTo(ExperimentOptions options, object? value) => setting is null ? options : setting(options, value);
 
     /// <summary>The option a plan key names (case and - or _ do not matter; learning_rate = lr).</summary>
     public static PlanOption? Find(string key)
@@ -57,6 +74,7 @@ public sealed class PlanOption
             var config = Apply(RunConfig.Default, value);
             config.Model.Validate();
             config.Train.Validate();
+            ApplyTo(new ExperimentOptions(), value).Validate();
         }
         catch (SbvaeException e)
         {

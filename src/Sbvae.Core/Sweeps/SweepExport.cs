@@ -21,6 +21,7 @@ public static class SweepExport
         ["betavae"] = ("betavae", "eval_accuracy"),
         ["sap"] = ("sap", "SAP_score"),
         ["geometry_r2"] = ("geometry", "r2"),
+        ["geometry_extent"] = ("geometry", "extent"),
     };
 
     /// <summary>The evaluation of the final losses and terms of losses.csv.</summary>
@@ -30,6 +31,7 @@ public static class SweepExport
     public static (string Evaluation, string Key) EvaluationOf(SweepSummary s, string quantity) =>
         Aggregation.LossColumns.Contains(quantity) || s.Terms.Contains(quantity) ? (Training, quantity)
         : MetricKeys.TryGetValue(quantity, out var k) ? k
+        : s.ExperimentValues.Contains(quantity) && s.Plan.Experiment is { } e ? (Experiments.ExperimentData.Name(e), quantity)
         : (quantity, quantity);
 
     /// <summary>entry, every configuration key, seed, name, value: one row per finished entry and quantity.</summary>

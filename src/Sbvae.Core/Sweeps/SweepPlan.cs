@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Sbvae.Evaluation;
+using Sbvae.Experiments;
 using Sbvae.Models;
 using Sbvae.Training;
 
@@ -23,6 +24,10 @@ public sealed record PlanAxis(PlanOption Option, IReadOnlyList<object?> Values);
 /// </summary>
 public sealed record SweepEntry(int Index, string Name, IReadOnlyList<PlanSetting> Settings, RunConfig Template)
 {
+    /// <summary>The plan's experiment, whose data this entry trains on, or null (the dataset as it is).</summary>
+    public ExperimentKind? Experiment { get; init; }
+    /// <summary>The experiment's settings for this entry (its seed is the entry's training seed).</summary>
+    public ExperimentOptions ExperimentOptions { get; init; } = new();
     public string? Dataset => Template.Train.Dataset;
     public int Epochs => Template.Train.Epochs;
     public RunConfig Config(int imageSize) => Template with { Model = Template.Model with { ImageSize = imageSize } };
@@ -33,12 +38,15 @@ public sealed record SweepEntry(int Index, string Name, IReadOnlyList<PlanSettin
 /// objective with its hyperparameters each) crossed with the axes, and metrics to compute after
 /// training. Expansion order: the variants in plan order, then the axes in the order the plan
 /// writes them, the last axis varying fastest (like nested loops); entry names are
-/// "key=value,…" in the same order, the variant's keys first.
+/// "key=value,…" in the same order, the variant's keys first. A plan may name an experiment
+/// ("experiment": "heldout" | "small" | "dependent"): every entry then trains on that experiment's
+/// data, its settings (region, object_size, strength) may be set in base, axes or variants like
+/// train options, and each trained model gets the experiment's own results.
 /// </summary>
 public sealed partial class SweepPlan
 {
     public const string SeedKey = "seed";
-    static readonly string[] TopKeys = ["base", "axes", "variants", "metrics", "metric_samples"];
+    static readonly string[] TopKeys = ["experiment", "base", "axes", "variants", "metrics", "metric_samples"];
 
     public IReadOnlyList<PlanSetting> Base { get; }
     public IReadOnlyList<PlanAxis> Axes { get; }
@@ -49,11 +57,13 @@ public sealed partial class SweepPlan
     /// <summary>Scale of the metric sample sizes, as `evaluate --samples`.</summary>
     public double MetricSamples { get; }
     public IReadOnlyList<SweepEntry> Entries { get; }
+    /// <summary>The experiment every entry runs, or null for plain training on the dataset.</summary>
+    public ExperimentKind? Experiment { get; }
 
-    SweepPlan(IReadOnlyList<PlanSetting> @base, IReadOnlyList<PlanAxis> axes, IReadOnlyList<IReadOnlyList<PlanSetting>> variants,
+    SweepPlan(ExperimentKind? experiment, IReadOnlyList<PlanSetting> @base, IReadOnlyList<PlanAxis> axes, IReadOnlyList<IReadOnlyList<PlanSetting>> variants,
         IReadOnlyList<string> metrics, double metricSamples, string source)
     {
-        (Base, Axes, Variants, Metrics, MetricSamples) = (@base, axes, variants, metrics, metricSamples);
+        (Experiment, Base, Axes, Variants, Metrics, MetricSamples) = (experiment, @base, axes, variants, metrics, metricSamples);
         Entries = Expand(source);
     }
 
@@ -80,6 +90,22 @@ public sealed partial class SweepPlan
             var top = Members(root, source);
             foreach (var key in top.Keys)
                 if (!TopKeys.Contains(key)) throw new SbvaeException($"{source}: unknown key '{key}' (use {string.Join(", ", TopKeys)})");
+
+            ExperimentKind? experiment = null;
+            if (top.TryGetValue("experiment", out var ex))
+            {
+                if (ex.ValueKind != JsonValueKind.String) throw new SbvaeException($"{source}: experiment: expected \"heldout\", \"small\" or \"dependent\"");
+                try { experiment = ExperimentData.Parse(ex.GetString()!); }
+                catch (SbvaeException e) { throw new SbvaeException($"{source}: experiment: {e.Message}"); }
+            }
+            PlanOption Option(string key, string where)
+            {
+                var option = SweepPlan.Option(key, where);
+                if (option.Experiment is { } owner && owner != experiment)
+                    throw new SbvaeException($"{where}: '{option.Key}' is a setting of the {ExperimentData.Name(owner)} experiment; " +
+                        (experiment is null ? $"add \"experiment\": \"{ExperimentData.Name(owner)}\"" : $"this plan runs {ExperimentData.Name(experiment.Value)}"));
+                return option;
+            }
 
             var settings = new List<PlanSetting>();
             if (top.TryGetValue("base", out var b))
@@ -149,7 +175,9 @@ public sealed partial class SweepPlan
                     throw new SbvaeException($"{source}: metric_samples: expected a number in (0, 10], got {s.GetRawText()}");
                 samples = s.GetDouble();
             }
-            return new SweepPlan(settings, axes, variants, metrics.Distinct().ToList(), samples, source);
+            if (experiment == ExperimentKind.Small && settings.Concat(variants.SelectMany(v => v)).Any(x => x.Option.Key == "dataset" && x.Value is not null))
+                throw new SbvaeException($"{source}: the small experiment renders its own dataset; leave out \"dataset\"");
+            return new SweepPlan(experiment, settings, axes, variants, metrics.Distinct().ToList(), samples, source);
         }
     }
 
@@ -191,13 +219,15 @@ public sealed partial class SweepPlan
                     throw new SbvaeException($"plan entries {other} and {entries.Count} get the same folder name '{name}'");
                 byName[name] = entries.Count;
                 var config = settings.Aggregate(start, (c, s) => s.Option.Apply(c, s.Value));
+                var experimentOptions = Base.Concat(settings).Aggregate(new ExperimentOptions(), (e, s) => s.Option.ApplyTo(e, s.Value))
+                    with { Seed = config.Train.Seed };
                 try { config.Model.CheckHyperparameters(); }
                 catch (SbvaeException e)
                 {
                     string shown = settings.Count == 0 ? "run" : string.Join(", ", settings.Select(s => s.Text));
                     throw new SbvaeException($"{source}: entry {entries.Count} ({shown}): {e.Message}");
                 }
-                entries.Add(new SweepEntry(entries.Count, name, settings, config));
+                entries.Add(new SweepEntry(entries.Count, name, settings, config) { Experiment = Experiment, ExperimentOptions = experimentOptions });
             }
         return entries;
     }
@@ -215,6 +245,7 @@ public sealed partial class SweepPlan
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
+            if (Experiment is { } experiment) w.WriteString("experiment", ExperimentData.Name(experiment)); // absent otherwise: older plans keep their form
             w.WriteStartObject("base");
             foreach (var s in Base) { w.WritePropertyName(s.Option.Key); PlanOption.Write(w, s.Value); }
             w.WriteEndObject();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Sbvae.Checkpoints;
 using Sbvae.Data;
 using Sbvae.Evaluation;
+using Sbvae.Experiments;
 using Sbvae.Runs;
 using Sbvae.Training;
 
@@ -27,10 +28,15 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
 {
     public const string PlanFile = "plan.json";
     public const string MetricsFile = "metrics.json";
+    /// <summary>An experiment entry's own results (<see cref="ExperimentScores"/>).</summary>
+    public const string ExperimentFile = "experiment.json";
+    /// <summary>The experiments' training sets, one file per distinct data setting, shared by the entries that use it.</summary>
+    public const string DataDir = "data";
     /// <summary>Seed of the metrics' factor sampling, as `evaluate`'s default.</summary>
     public const int MetricSeed = 0;
 
     readonly Dictionary<string, ImageDataset> datasets = [];
+    readonly Dictionary<string, ExperimentData> experimentData = [];
     readonly TrainingView view = view ?? ((_, _, _, train) => train(_ => { }, _ => { }));
 
     public string Dir => dir;
@@ -82,6 +88,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         catch (SbvaeException ex) { return $"unreadable checkpoint ({ex.Message})"; }
         if (epoch < e.Epochs) return $"trained {epoch} of {e.Epochs} epochs";
         if (plan.Metrics.Count > 0 && !File.Exists(Path.Combine(run, MetricsFile))) return $"no {MetricsFile}";
+        if (plan.Experiment is not null && !File.Exists(Path.Combine(run, ExperimentFile))) return $"no {ExperimentFile}";
         return null;
     }
 
@@ -94,8 +101,10 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         if (index < 0 || index >= plan.Entries.Count)
             throw new SbvaeException($"index {index} is out of range: the plan has {plan.Entries.Count} entries (0–{plan.Entries.Count - 1})");
         var entry = plan.Entries[index];
-        var data = Dataset(entry.Dataset, entry.Template.Train.FolderSettings());
+        (ExperimentData Data, string Path)? experiment = entry.Experiment is null ? null : Experiment(entry);
+        var data = experiment?.Data.Train ?? Dataset(entry.Dataset, entry.Template.Train.FolderSettings());
         var config = entry.Config(data.Height);
+        if (experiment is not null) config = config with { Train = config.Train with { Dataset = experiment.Value.Path } };
         if (threads is int t) config = config with { Train = config.Train with { Threads = t } };
         string runDir = EntryDir(dir, entry);
         string title = $"[{index}] {entry.Name}";
@@ -127,8 +136,19 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
             return new EntryOutcome(entry, EntryAction.Interrupted, from, outcome.State.History.LastOrDefault(), false);
         last = outcome?.State.History.LastOrDefault() ?? last;
         var action = outcome is null ? EntryAction.AlreadyDone : resumed ? EntryAction.Resumed : EntryAction.Trained;
+        // An experiment's figures and scores use its full independent grid, as `experiment` does.
+        var scored = experiment?.Data.Full ?? data;
         bool evaluated = plan.Metrics.Count > 0 && !File.Exists(Path.Combine(runDir, MetricsFile)) && !cancel.IsCancellationRequested;
-        if (evaluated) Evaluate(runDir, data);
+        if (evaluated) Evaluate(runDir, scored);
+        if (experiment is { } e && !File.Exists(Path.Combine(runDir, ExperimentFile)) && !cancel.IsCancellationRequested)
+        {
+            Dictionary<string, double> values;
+            using (var model = TrainedModel.Load(runDir))
+                values = ExperimentScores.Measure(model, entry.Experiment!.Value, e.Data, entry.ExperimentOptions);
+            var doc = new Dictionary<string, object> { ["experiment"] = ExperimentData.Name(entry.Experiment!.Value), ["values"] = values };
+            AtomicFile.WriteAllText(Path.Combine(runDir, ExperimentFile), JsonSerializer.Serialize(doc, RunConfig.Json) + "\n");
+            evaluated = true;
+        }
         return new EntryOutcome(entry, action, from, last, evaluated);
     }
 
@@ -147,6 +167,36 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
             ["metrics"] = scores,
         };
         AtomicFile.WriteAllText(Path.Combine(runDir, MetricsFile), JsonSerializer.Serialize(doc, RunConfig.Json) + "\n");
+    }
+
+    /// <summary>
+    /// The entry's experiment data, built once per distinct setting and written to DIR/data/&lt;setting&gt;.npz (atomically,
+    /// so cluster tasks that build the same file at once agree); the runs name that file as their dataset.
+    /// </summary>
+    (ExperimentData Data, string Path) Experiment(SweepEntry entry)
+    {
+        var kind = entry.Experiment!.Value;
+        var o = entry.ExperimentOptions;
+        string setting = kind switch
+        {
+            ExperimentKind.HeldOut => $"region={o.Region.XMin},{o.Region.XMax},{o.Region.YMin},{o.Region.YMax}",
+            ExperimentKind.Small => $"object_size={o.ObjectSize}",
+            _ => $"strength={o.Strength},seed={o.Seed}",
+        };
+        string baseName = entry.Dataset is null ? "" : $",dataset={System.IO.Path.GetFileNameWithoutExtension(entry.Dataset)}";
+        string name = SweepPlan.FolderName(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ExperimentData.Name(kind)},{setting}{baseName}"));
+        string path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, DataDir, name + ".npz"));
+        if (!experimentData.TryGetValue(path, out var data))
+        {
+            data = ExperimentData.Build(kind, o, entry.Dataset is null ? null : Dataset(entry.Dataset, entry.Template.Train.FolderSettings()));
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+                data.Train.Save(path);
+            }
+            experimentData[path] = data;
+        }
+        return (data, path);
     }
 
     ImageDataset Dataset(string? path, ImageFolderSettings folder)

@@ -4,13 +4,14 @@ using Sbvae.Figures;
 
 namespace Sbvae.Sweeps;
 
-/// <summary>Writes a sweep summary as PREFIX.csv, PREFIX.md, PREFIX.png, PREFIX_long.csv and PREFIX_dlib.json (each atomically).</summary>
+/// <summary>Writes a sweep summary as PREFIX.csv, PREFIX.md, PREFIX.png, PREFIX_long.csv and PREFIX_dlib.json (each atomically), PREFIX_losses.png (every run's loss curves) and PREFIX_reconstructions.png.</summary>
 public static class SweepTable
 {
     /// <summary>The per-run files: one row per run and value; disentanglement_lib's aggregated results.</summary>
-    public const string LongSuffix = "_long.csv", DlibSuffix = "_dlib.json";
+    public const string LongSuffix = "_long.csv", DlibSuffix = "_dlib.json", LossesSuffix = "_losses.png";
 
-    public static IReadOnlyList<string> Write(SweepSummary s, string prefix)
+    /// <param name="dir">The sweep folder, whose runs draw the reconstructions figure.</param>
+    public static IReadOnlyList<string> Write(SweepSummary s, string prefix, string dir)
     {
         string csv = prefix + ".csv", md = prefix + ".md", png = prefix + ".png";
         AtomicFile.WriteAllText(csv, Csv(s));
@@ -19,7 +20,11 @@ public static class SweepTable
         string tidy = prefix + LongSuffix, dlib = prefix + DlibSuffix;
         AtomicFile.WriteAllText(tidy, SweepExport.LongCsv(s));
         AtomicFile.WriteAllText(dlib, SweepExport.DlibJson(s));
-        return [csv, md, png, tidy, dlib];
+        string losses = prefix + LossesSuffix;
+        LossCurvesFigure.Save(losses, s.Curves);
+        string reconstructions = prefix + SweepReconstructions.Suffix;
+        SweepReconstructions.Save(reconstructions, s, dir);
+        return [csv, md, png, tidy, dlib, losses, .. File.Exists(reconstructions) ? [reconstructions] : Array.Empty<string>()];
     }
 
     /// <summary>One row per configuration: its axis values, planned and finished entries, then mean and sd of each quantity.</summary>

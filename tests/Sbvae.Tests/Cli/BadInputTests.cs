@@ -115,6 +115,13 @@ public class BadInputTests
         yield return ["encode not a run", "encode {norun} --out {root}/e.npz", "no checkpoint"];
         yield return ["encode wrong image size", "encode {run} --dataset {data32} --out {existing}", "32-pixel"];
         yield return ["encode corrupt dataset", "encode {run} --dataset {text} --out {existing}", "notes.txt"];
+        yield return ["explore missing run", "explore {root}/nope", "not found"];
+        yield return ["explore not a run", "explore {run} {norun}", "no checkpoint"];
+        yield return ["explore wrong image size", "explore {run} --dataset {data32}", "32-pixel"];
+        yield return ["explore corrupt dataset", "explore {run} --dataset {text}", "notes.txt"];
+        yield return ["explore missing dataset", "explore {run} --dataset {root}/nope.npz", "nope.npz"];
+        yield return ["explore host not an address", "explore {run} --host example.org", "--host"];
+        yield return ["explore port out of range", "explore {run} --port 70000", "--port"];
         yield return ["reconstruct out is a folder", "reconstruct {run} --dataset {data16} --out {norun}", "folder"];
         yield return ["figures missing run", "figures {root}/nope --out {root}/f", "not found"];
         yield return ["figures runs do not match", "figures {run} {norun} --out {root}/f", "no checkpoint"];

@@ -34,9 +34,11 @@ public class TensorBoardLogTests
         Assert.All(scalars.Where(s => s.Tag.StartsWith("latent_kl/")), s => Assert.True(s.Value >= 0));
         var grids = events.SelectMany(e => e.Images.Select(i => (e.Step, i))).ToList();
         Assert.Equal([9L, 18], grids.Where(g => g.i.Tag == "reconstructions").Select(g => g.Step).Order());
+        Assert.Equal([9L, 18], grids.Where(g => g.i.Tag == "traversals").Select(g => g.Step).Order());
         Assert.All(grids, g =>
         {
-            Assert.Equal((32, 128), (g.i.Height, g.i.Width)); // 8 images of 16 px above their reconstructions
+            // reconstructions: 8 images of 16 px above their reconstructions; traversals: 3 latents × 7 values
+            Assert.Equal(g.i.Tag == "reconstructions" ? (32, 128) : (3 * 16, 7 * 16), (g.i.Height, g.i.Width));
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], g.i.Encoded.Take(4));
         });
         var csv = File.ReadAllLines(Path.Combine(dir, "losses.csv"));

@@ -21,6 +21,21 @@ public class ShippedPlansTests
         foreach (var file in files) Assert.NotEmpty(SweepPlan.Load(file).Entries);
     }
 
+    [Theory]
+    [InlineData("walkthrough.json", null, 6)]
+    [InlineData("complementary.json", null, 24)]
+    [InlineData("small.json", Sbvae.Experiments.ExperimentKind.Small, 36)]
+    [InlineData("dependent.json", Sbvae.Experiments.ExperimentKind.Dependent, 24)]
+    [InlineData("heldout.json", Sbvae.Experiments.ExperimentKind.HeldOut, 6)]
+    public void TheStudiesPlansRunTheirExperimentOverBothDecoders(string file, Sbvae.Experiments.ExperimentKind? experiment, int entries)
+    {
+        var plan = SweepPlan.Load(Path.Combine(PlansDir(), file));
+        Assert.Equal(experiment, plan.Experiment);
+        Assert.Equal(entries, plan.Entries.Count);
+        foreach (var decoder in new[] { DecoderKind.Deconv, DecoderKind.Sbd })
+            Assert.Equal(entries / 2, plan.Entries.Count(e => e.Template.Model.Decoder == decoder));
+    }
+
     [Fact]
     public void ThePrecisionPlanPairsFp32AndBf16RunsOfBothDecodersOverFourSeeds()
     {
