@@ -18,8 +18,10 @@ public sealed class ExplorerSession : IDisposable
     /// <param name="dataset">An .npz, the dSprites file or an image folder; null: the first run's own dataset.</param>
     /// <param name="threads">libtorch threads per decoding request (0 = one per core).</param>
     /// <param name="note">Told what start-up is doing while it encodes the sample (tens of seconds on a large one).</param>
+    /// <param name="folder">How a folder of images is read, given the first run's training settings (default: as it was trained).</param>
     public static ExplorerSession Open(IReadOnlyList<string> runDirs, string? dataset, string device = "cpu", int threads = 0,
-                                       int maxSample = ExplorerData.MaxSample, Action<string>? note = null)
+                                       int maxSample = ExplorerData.MaxSample, Action<string>? note = null,
+                                       Func<Training.TrainConfig, ImageFolderSettings>? folder = null)
     {
         if (runDirs.Count is < 1 or > 2) throw new SbvaeException($"give one or two run folders, not {runDirs.Count}");
         var loaded = new List<TrainedModel>();
@@ -28,7 +30,8 @@ public sealed class ExplorerSession : IDisposable
             foreach (var dir in runDirs) loaded.Add(TrainedModel.Load(dir, device));
             if (loaded.Count == 2 && loaded[0].ImageSize != loaded[1].ImageSize)
                 throw new SbvaeException($"the runs have different image sizes ({loaded[0].ImageSize} in '{runDirs[0]}', {loaded[1].ImageSize} in '{runDirs[1]}'); they cannot share an input");
-            var store = DatasetStores.Open(dataset ?? loaded[0].Config.Train.Dataset);
+            var train = loaded[0].Config.Train;
+            var store = DatasetStores.Open(dataset ?? train.Dataset, folder: folder?.Invoke(train) ?? train.FolderSettings());
             foreach (var m in loaded) m.CheckDataset(store);
             var data = new ExplorerData(store, maxSample);
             int n = threads > 0 ? threads : Environment.ProcessorCount;

@@ -37,10 +37,10 @@ public static class CommonOptions
 
     public static Argument<string> RunDir() => new("RUN_DIR") { Description = "A run folder written by sbvae train" };
 
-    public static ImageDataset LoadDataset(string? path) => ImageDataset.LoadOrReference(path);
+    public static ImageDataset LoadDataset(string? path, ImageFolderSettings? folder = null) => ImageDataset.LoadOrReference(path, folder);
 
     /// <summary>The images training reads, without needing them in one array (see DatasetStores).</summary>
-    public static IImageStore OpenStore(string? path) => DatasetStores.Open(path);
+    public static IImageStore OpenStore(string? path, ImageFolderSettings? folder = null) => DatasetStores.Open(path, folder: folder);
 
     /// <summary>Says on stderr, in one line, when the run asks for bf16 on a CPU that only emulates it (it trains, but slower than fp32).</summary>
     public static void WarnIfSlow(TrainConfig train)

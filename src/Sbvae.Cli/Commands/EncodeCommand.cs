@@ -12,18 +12,19 @@ public static class EncodeCommand
     public static Command Create()
     {
         var run = CommonOptions.RunDir();
-        var dataset = CommonOptions.Dataset();
+        var dataset = new DatasetOptions();
         var output = CommonOptions.Out("The .npz file to write (mu, logvar: float32 (N, k); factors: int64 (N, F))");
         var threads = CommonOptions.Threads();
         var device = CommonOptions.Device();
-        var cmd = new Command("encode", "Encode a dataset with a trained model") { run, dataset, output, threads, device };
+        var cmd = new Command("encode", "Encode a dataset with a trained model") { run, output, threads, device };
+        dataset.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string outPath = p.GetValue(output)!;
             CommonOptions.CheckOutputFile(outPath);
             LibtorchThreads.Use(p.GetValue(threads));
             using var model = TrainedModel.Load(p.GetValue(run)!, p.GetValue(device)!);
-            var data = model.LoadDataset(p.GetValue(dataset));
+            var data = model.LoadDataset(dataset.Path(p), dataset.Folder(p, model.Config.Train));
             using var images = model.Images(data);
             var (mu, logVar) = model.Encode(images);
             int[] shape = [data.Count, model.Latent];

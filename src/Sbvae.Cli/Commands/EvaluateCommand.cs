@@ -17,7 +17,7 @@ public static class EvaluateCommand
         var codes = new Option<string?>("--codes") { Description = "An .npz with codes (or mu) float (N, k) and factors int (N, F), e.g. from sbvae encode, instead of a run; or an .npy of codes (with --factors) or a .csv (with --factor-columns)" };
         var factorsFile = new Option<string?>("--factors") { Description = "With --codes FILE.npy: an .npy of factors int (N, F)" };
         var factorColumns = new Option<string?>("--factor-columns") { Description = "With --codes FILE.csv: comma-separated names of the factor columns; every other column is a code" };
-        var dataset = CommonOptions.Dataset();
+        var dataset = new DatasetOptions();
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: mig,dci,factorvae,sap,betavae,geometry", DefaultValueFactory = _ => "mig,dci,factorvae,sap,betavae,geometry" };
         var seed = new Option<int>("--seed") { Description = "Seed of the factor sampling", DefaultValueFactory = _ => 0 };
         var allPoints = new Option<bool>("--all-points") { Description = "With --codes: MIG, SAP and DCI use every row once, in order, instead of sampling" };
@@ -26,8 +26,9 @@ public static class EvaluateCommand
         var threads = CommonOptions.Threads();
         var cmd = new Command("evaluate", "Disentanglement metrics: MIG, DCI, FactorVAE, SAP, BetaVAE, geometry R²")
         {
-            run, codes, factorsFile, factorColumns, dataset, metrics, seed, allPoints, samples, output, threads,
+            run, codes, factorsFile, factorColumns, metrics, seed, allPoints, samples, output, threads,
         };
+        dataset.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string outPath = p.GetValue(output)!;
@@ -61,7 +62,7 @@ public static class EvaluateCommand
                     throw new SbvaeException("--factors and --factor-columns go with --codes");
                 LibtorchThreads.Use(p.GetValue(threads));
                 using var model = TrainedModel.Load(dir);
-                var data = model.LoadDataset(p.GetValue(dataset));
+                var data = model.LoadDataset(dataset.Path(p), dataset.Folder(p, model.Config.Train));
                 scores = ModelEvaluation.Evaluate(model, data, names, s, sizes, note => Console.Error.WriteLine($"sbvae: note: {note}"));
                 // Not a disentanglement metric, but how well the model reconstructs, comparable across likelihoods.
                 scores["mse"] = ReconstructionError.MeanSquaredError(model, data);

@@ -50,7 +50,7 @@ public static class ExperimentCommand
             string? basePath = p.GetValue(options.Dataset);
             if (kind == ExperimentKind.Small && basePath is not null)
                 throw new SbvaeException("experiment small renders its own dataset; leave out --dataset");
-            var data = ExperimentData.Build(kind, settings, basePath is null ? null : CommonOptions.LoadDataset(basePath));
+            var data = ExperimentData.Build(kind, settings, basePath is null ? null : CommonOptions.LoadDataset(basePath, options.FolderSettings(p)));
             var request = CompareCommand.Request(p, options, noLock, noTensorBoard, dir, data.Train.Height, p.GetValue(quick));
             return ExperimentRun.Run(kind, data, settings.Region, request, CompareCommand.Progress()) ? 0 : CliApp.Interrupted;
         });

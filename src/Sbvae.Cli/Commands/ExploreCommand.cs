@@ -14,10 +14,7 @@ public static class ExploreCommand
             Description = "A second run folder, shown beside the first with the same input",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var dataset = new Option<string?>("--dataset")
-        {
-            Description = "The images to browse: an .npz, the dSprites file or an image folder (default: the first run's own dataset)",
-        };
+        var dataset = new DatasetOptions("The images to browse: an .npz, the dSprites file, a 3D Shapes .h5 or an image folder (default: the first run's own dataset)");
         var port = new Option<int>("--port") { Description = "The port to listen on (0: a free one, printed)", DefaultValueFactory = _ => 0 };
         var host = new Option<string>("--host")
         {
@@ -28,16 +25,17 @@ public static class ExploreCommand
         var device = CommonOptions.Device();
         var cmd = new Command("explore", "Explore trained models' latents in the browser: sliders, a 2-D pad and the code over the dataset")
         {
-            run, run2, dataset, port, host, threads, device,
+            run, run2, port, host, threads, device,
         };
+        dataset.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string[] runs = p.GetValue(run2) is { } second ? [p.GetValue(run)!, second] : [p.GetValue(run)!];
             string hostName = p.GetValue(host)!;
             ExplorerServer.Address(hostName, p.GetValue(port));
             // everything is loaded and checked before the port is bound
-            using var session = ExplorerSession.Open(runs, p.GetValue(dataset), p.GetValue(device)!, p.GetValue(threads),
-                note: Console.Error.WriteLine);
+            using var session = ExplorerSession.Open(runs, dataset.Path(p), p.GetValue(device)!, p.GetValue(threads),
+                note: Console.Error.WriteLine, folder: train => dataset.Folder(p, train));
             if (!ExplorerServer.IsLoopback(hostName))
                 Console.Error.WriteLine($"sbvae: warning: --host {hostName}: the explorer is reachable from other machines, without authentication");
             using var interrupt = new Interrupt();

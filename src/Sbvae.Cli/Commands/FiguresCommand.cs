@@ -12,11 +12,12 @@ public static class FiguresCommand
     public static Command Create()
     {
         var runs = new Argument<string[]>("RUN_DIR") { Description = "One or two run folders", Arity = new ArgumentArity(1, 2) };
-        var dataset = CommonOptions.Dataset();
+        var dataset = new DatasetOptions();
         var output = CommonOptions.Out("Folder for the PNG and GIF files");
         var seed = new Option<int>("--seed") { Description = "Chooses the sample images", DefaultValueFactory = _ => 0 };
         var threads = CommonOptions.Threads();
-        var cmd = new Command("figures", "Draw loss curves, reconstructions with traversals, latent geometry and animations") { runs, dataset, output, seed, threads };
+        var cmd = new Command("figures", "Draw loss curves, reconstructions with traversals, latent geometry and animations") { runs, output, seed, threads };
+        dataset.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string dir = p.GetValue(output)!;
@@ -28,7 +29,7 @@ public static class FiguresCommand
                 foreach (var r in p.GetValue(runs)!) models.Add(TrainedModel.Load(r));
                 if (models.Count == 2 && models[0].ImageSize != models[1].ImageSize)
                     throw new SbvaeException($"the runs do not match: {models[0].ImageSize}-pixel and {models[1].ImageSize}-pixel images");
-                var data = models[0].LoadDataset(p.GetValue(dataset));
+                var data = models[0].LoadDataset(dataset.Path(p), dataset.Folder(p, models[0].Config.Train));
                 foreach (var m in models.Skip(1)) m.CheckDataset(data);
                 var files = FigureSet.Draw(models, data, dir, p.GetValue(seed));
                 if (files.LossCurves is null) Console.WriteLine("no loss curves: the runs have no training history (imported weights)");

@@ -24,7 +24,12 @@ public sealed class GeneratePreset
     readonly Option<string?> dsprites = new("--dsprites") { Description = $"With --preset: take the shapes from the public {DSprites.FileName} instead of rendering them" };
     readonly Option<string?> layout = new("--layout")
     {
-        Description = "dsprites: the whole dSprites grid (737,280 images) in the public file's layout, written image by image (from --dsprites or procedural)",
+        Description = "dsprites: the whole dSprites grid (737,280 images) in the public file's layout, written image by image (from --dsprites or procedural); "
+            + "3dshapes: a 3D Shapes look-alike (480,000 images) in the public 3dshapes.h5 layout",
+    };
+    readonly Option<string?> factorSizes = new("--factor-sizes")
+    {
+        Description = "With --layout 3dshapes: values per factor (floor hue, wall hue, object hue, scale, shape, orientation), at most the public 10,10,10,8,4,15",
     };
     Option<string?>? preview;
 
@@ -43,6 +48,7 @@ public sealed class GeneratePreset
         generate.Options.Add(g.seed);
         generate.Options.Add(g.dsprites);
         generate.Options.Add(g.layout);
+        generate.Options.Add(g.factorSizes);
         var circles = generate.Action as SynchronousCommandLineAction
             ?? throw new InvalidOperationException("generate needs a synchronous action");
         generate.SetAction(p => g.TryRun(p, p.GetValue(output)!) ? 0 : circles.Invoke(p));
@@ -51,28 +57,40 @@ public sealed class GeneratePreset
 
     bool WriteLayout(ParseResult p, string kind, string outPath)
     {
-        if (kind != "dsprites") throw new SbvaeException($"unknown layout '{kind}' (use dsprites)");
+        if (kind is not ("dsprites" or "3dshapes")) throw new SbvaeException($"unknown layout '{kind}' (use dsprites or 3dshapes)");
+        var own = kind == "dsprites" ? dsprites : factorSizes;
         foreach (var r in p.CommandResult.Children.OfType<OptionResult>())
-            if (!r.Implicit && r.Option != layout && r.Option != dsprites && r.Option.Name != "--out")
-                throw new SbvaeException($"{r.Option.Name} does not apply to --layout dsprites (it writes the whole grid)");
+            if (!r.Implicit && r.Option != layout && r.Option != own && r.Option.Name != "--out")
+                throw new SbvaeException($"{r.Option.Name} does not apply to --layout {kind}");
         CommonOptions.CheckOutputFile(outPath);
+        if (kind == "3dshapes")
+        {
+            var shapes = new Shapes3DLike(p.GetValue(factorSizes) is string sizes ? ParseSizes(sizes) : null);
+            shapes.Write(outPath);
+            Console.WriteLine($"wrote {shapes.Count} 3D Shapes-layout images of {Shapes3DLike.Side}×{Shapes3DLike.Side}×3 to {outPath}");
+            return true;
+        }
         IDSpritesSource source = p.GetValue(dsprites) is string file ? DSprites.Load(file) : new DSpritesLike(new DSpritesLikeSpec());
         DSpritesWriter.Write(outPath, source);
         Console.WriteLine($"wrote {source.Count} dSprites-layout images of {source.Side}×{source.Side} to {outPath}");
         return true;
     }
 
+    static int[] ParseSizes(string text) => text.Split(',', StringSplitOptions.TrimEntries)
+        .Select(t => int.TryParse(t, out int v) ? v : throw new SbvaeException($"--factor-sizes: '{t}' is not a whole number")).ToArray();
+
     /// <summary>Writes the preset's dataset when --preset was given; false (nothing done) otherwise.</summary>
     public bool TryRun(ParseResult p, string outPath)
     {
-        Option[] own = [preset, count, seed, dsprites, layout];
+        Option[] own = [preset, count, seed, dsprites, layout, factorSizes];
         if (p.GetValue(layout) is string kind)
             return WriteLayout(p, kind, outPath);
         if (p.GetValue(preset) is not string name)
         {
             foreach (var o in own)
                 if (p.GetResult(o) is { Implicit: false })
-                    throw new SbvaeException($"{o.Name} needs --preset ({string.Join(" or ", Names)})");
+                    throw new SbvaeException(o == factorSizes ? "--factor-sizes needs --layout 3dshapes"
+                        : $"{o.Name} needs --preset ({string.Join(" or ", Names)})");
             return false;
         }
         if (!Names.Contains(name))

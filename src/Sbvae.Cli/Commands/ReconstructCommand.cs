@@ -13,12 +13,13 @@ public static class ReconstructCommand
     public static Command Create()
     {
         var run = CommonOptions.RunDir();
-        var dataset = CommonOptions.Dataset();
+        var dataset = new DatasetOptions();
         var output = CommonOptions.Out("The .npz file to write (recon: float32 (N, 3, H, W), not clamped)");
         var png = new Option<string?>("--png") { Description = "Also write a PNG: inputs over their reconstructions" };
         var threads = CommonOptions.Threads();
         var device = CommonOptions.Device();
-        var cmd = new Command("reconstruct", "Reconstruct a dataset with a trained model") { run, dataset, output, png, threads, device };
+        var cmd = new Command("reconstruct", "Reconstruct a dataset with a trained model") { run, output, png, threads, device };
+        dataset.AddTo(cmd);
         cmd.SetAction(p =>
         {
             string outPath = p.GetValue(output)!;
@@ -27,7 +28,7 @@ public static class ReconstructCommand
             if (pngPath is not null) CommonOptions.CheckOutputFile(pngPath);
             LibtorchThreads.Use(p.GetValue(threads));
             using var model = TrainedModel.Load(p.GetValue(run)!, p.GetValue(device)!);
-            var data = model.LoadDataset(p.GetValue(dataset));
+            var data = model.LoadDataset(dataset.Path(p), dataset.Folder(p, model.Config.Train));
             using var images = model.Images(data);
             float[] recon = model.Reconstruct(images);
             int s = model.ImageSize;

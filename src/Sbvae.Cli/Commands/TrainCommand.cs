@@ -32,7 +32,8 @@ public static class TrainCommand
                 using var held = RunLock.TakeIf(!p.GetValue(noLock), run.Dir);
                 var checkpoint = run.LoadCheckpoint();
                 options.RefuseChanges(p, checkpoint.Config);
-                var data = CommonOptions.OpenStore(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset);
+                var data = CommonOptions.OpenStore(p.GetValue(options.Dataset) ?? checkpoint.Config.Train.Dataset,
+                    options.FolderSettings(p, checkpoint.Config.Train));
                 using var closes = data as IDisposable;
                 var changes = options.ResumeChanges(p);
                 var train = changes.Apply(checkpoint.Config.Train);
@@ -46,7 +47,7 @@ public static class TrainCommand
             {
                 string dir = p.GetValue(output) ?? throw new SbvaeException("give --out RUN_DIR for a new run (or --resume RUN_DIR)");
                 var kind = ModelConfig.ParseDecoder(p.GetValue(decoder)!);
-                var data = CommonOptions.OpenStore(p.GetValue(options.Dataset));
+                var data = CommonOptions.OpenStore(p.GetValue(options.Dataset), options.FolderSettings(p));
                 using var closes = data as IDisposable;
                 var config = options.ToConfig(p, kind, data.Height);
                 CommonOptions.WarnIfSlow(config.Train);

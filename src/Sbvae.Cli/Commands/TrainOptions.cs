@@ -1,3 +1,4 @@
+using Sbvae.Data;
 using System.CommandLine;
 using Sbvae.Models;
 using Sbvae.Training;
@@ -56,6 +57,10 @@ public sealed class TrainOptions
         bool b => b ? "on" : "off",
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>How a folder given as --dataset is read: the options given, else those of <paramref name="kept"/> (a resumed run's) or the defaults.</summary>
+    public ImageFolderSettings FolderSettings(ParseResult p, TrainConfig? kept = null) =>
+        DatasetOptions.Settings(p, declared, kept ?? RunConfig.Default.Train, p.GetValue(Dataset) ?? kept?.Dataset);
 
     /// <summary>The resumable options that are on the command line; the others keep the run's settings.</summary>
     public ResumeChanges ResumeChanges(ParseResult p) => declared

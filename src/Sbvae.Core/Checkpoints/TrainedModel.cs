@@ -42,11 +42,11 @@ public sealed class TrainedModel : IDisposable
         return new TrainedModel(model, checkpoint.Config, run, checkpoint.State, dev);
     }
 
-    /// <summary>The dataset the run was trained on (or the reference one), or the one given.</summary>
-    public ImageDataset LoadDataset(string? path = null)
+    /// <summary>The dataset the run was trained on (or the reference one), or the one given; a folder read as <paramref name="folder"/> says (default: as the run read it).</summary>
+    public ImageDataset LoadDataset(string? path = null, ImageFolderSettings? folder = null)
     {
         path ??= Config.Train.Dataset;
-        var data = ImageDataset.LoadOrReference(path);
+        var data = ImageDataset.LoadOrReference(path, folder ?? Config.Train.FolderSettings());
         CheckDataset(data);
         return data;
     }

@@ -3,9 +3,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Sbvae.Data;
 
 /// <summary>
-/// uint8 images (N, H, W, C) stored from <c>offset</c> on in a file, read in chunks of a few images with
-/// plain positioned reads and a small cache of recent chunks: the file is never mapped or read whole, so
-/// a set larger than memory trains. Factor classes are held in memory (N × F ints).
+/// uint8 images (N, H, W, C) stored from <c>offset</c> on in a file, read with plain positioned reads: rows
+/// taken in order in chunks of a few images with a small cache of recent chunks, a random row by itself. The
+/// file is never mapped or read whole, so a set larger than memory trains. Factor classes are held in memory (N × F ints).
 /// </summary>
 public sealed class ChunkedImageFile : IImageStore, IDisposable
 {
@@ -75,14 +75,27 @@ public sealed class ChunkedImageFile : IImageStore, IDisposable
         int pixels = Height * Width;
         ImageGather.Check(indices, Count, 3L * pixels, batch.Length);
         var scratch = Channels == 3 ? new byte[3 * pixels] : [];
+        var single = new byte[imageBytes];
         lock (gate)
             for (int n = 0; n < indices.Length; n++)
             {
                 long chunk = indices[n] / imagesPerChunk;
-                var bytes = Chunk(chunk).AsSpan((int)(indices[n] - chunk * imagesPerChunk) * imageBytes, imageBytes);
+                Span<byte> bytes;
+                if (cached.ContainsKey(chunk) || InOrder(indices, n))
+                    bytes = Chunk(chunk).AsSpan((int)(indices[n] - chunk * imagesPerChunk) * imageBytes, imageBytes);
+                else
+                {
+                    // A random row: read just its bytes, not the chunk around it (a fifth of the reading for 64×64 RGB).
+                    Read(offset + indices[n] * imageBytes, single);
+                    bytes = single;
+                }
                 ImageGather.HwcToChw(bytes, pixels, Channels, scratch, batch.Slice(n * 3 * pixels, 3 * pixels));
             }
     }
+
+    /// <summary>Row <paramref name="n"/> continues a run of consecutive rows (a pass in order), where whole chunks pay.</summary>
+    static bool InOrder(ReadOnlySpan<long> indices, int n) =>
+        (n > 0 && indices[n - 1] + 1 == indices[n]) || (n + 1 < indices.Length && indices[n] + 1 == indices[n + 1]);
 
     byte[] Chunk(long chunk)
     {

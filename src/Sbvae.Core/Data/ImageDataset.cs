@@ -71,8 +71,14 @@ public sealed partial class ImageDataset : IImageStore
     public static ImageDataset Reference() => SpriteGenerator.Generate(new SpriteSpec());
 
     /// <summary>The dataset at <paramref name="path"/> (an .npz or a folder of images), or the reference one when no path is given.</summary>
-    public static ImageDataset LoadOrReference(string? path) =>
-        path is null ? Reference() : Directory.Exists(path) ? ImageFolder.Load(path) : Load(path);
+    public static ImageDataset LoadOrReference(string? path, ImageFolderSettings? folder = null)
+    {
+        if (path is null) return Reference();
+        if (Directory.Exists(path)) return ImageFolder.Load(path, null, folder);
+        if (!Shapes3D.IsHdf5(path)) return Load(path);
+        return Shapes3D.Open(path, long.MaxValue) as ImageDataset
+            ?? throw new SbvaeException($"'{path}' is too large to hold in memory, which this command still needs");
+    }
 
     /// <summary>The row whose factor classes equal <paramref name="classes"/> (first such row), or −1.</summary>
     public int IndexOf(long[] classes)

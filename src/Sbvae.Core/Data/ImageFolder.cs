@@ -6,24 +6,28 @@ namespace Sbvae.Data;
 
 /// <summary>
 /// A folder of PNG, JPEG, BMP and WebP files (found recursively, in ordinal order of their relative
-/// paths) as an in-memory <see cref="ImageDataset"/>: each decoded with SkiaSharp, turned upright by its
+/// paths; other files are ignored) as an image store: each decoded with SkiaSharp, turned upright by its
 /// EXIF orientation, alpha composited over black, reduced to 8 bits, centre-cropped to a square and
-/// resized to <see cref="Size"/>×<see cref="Size"/>. Greyscale (1 channel) when every image is grey, else RGB.
-/// An optional <c>factors.csv</c> (header <c>file,&lt;factor&gt;,…</c>; integer classes per relative path)
-/// gives the factors; without it the dataset has none. Decoded pixels are kept in the
-/// <see cref="DatasetCache"/>, keyed by the file list with sizes and modification times.
+/// resized to <see cref="ImageFolderSettings.Size"/>. Greyscale (1 channel) when every image is grey or
+/// --channels 1 asks (colour then becomes luma), else RGB. An optional <c>factors.csv</c> (header
+/// <c>file,&lt;factor&gt;,…</c>; integer classes per relative path) gives the factors; without it the dataset
+/// has none. Decoded pixels are kept in the <see cref="DatasetCache"/>, keyed by the file list with sizes
+/// and modification times and the settings, made a block of images at a time (never all in memory) and
+/// renamed into place whole; a set larger than <see cref="DatasetStores.InMemoryBytes"/> is read from
+/// there in chunks.
 /// </summary>
 public static class ImageFolder
 {
-    public const int Size = 64;
     public const string FactorsFile = "factors.csv";
     public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
 
     /// <summary>Images decoded so far in this process (tests use it to see the cache being reused).</summary>
     internal static int Decoded;
 
-    const string Magic = "SBVIMG1\n";
-    const int HeaderBytes = 8 + 4 * 4;
+    const string Magic = "SBVIMG2\n";
+    const int HeaderBytes = 8 + 5 * 4;
+    /// <summary>Images decoded at once, in parallel, before they are written out.</summary>
+    const int Block = 256;
 
     public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
@@ -35,59 +39,135 @@ public static class ImageFolder
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToArray();
 
-    public static ImageDataset Load(string dir, DatasetCache? cache = null)
+    /// <summary>The folder held in memory (for commands that need every image in one array).</summary>
+    public static ImageDataset Load(string dir, DatasetCache? cache = null, ImageFolderSettings? settings = null) =>
+        Open(dir, settings, cache, long.MaxValue) as ImageDataset
+            ?? throw new SbvaeException($"'{dir}' holds more pixels than one array can (2 GB), which this command still needs");
+
+    /// <param name="inMemoryBytes">Up to this many bytes of pixels the set is held in memory, else read from the cache in chunks.</param>
+    public static IImageStore Open(string dir, ImageFolderSettings? settings = null, DatasetCache? cache = null,
+        long inMemoryBytes = DatasetStores.InMemoryBytes)
     {
-        cache ??= new DatasetCache();
+        settings ??= ImageFolderSettings.Default;
+        settings.Validate();
+        cache ??= new DatasetCache(settings.CacheDir);
         string full = Path.GetFullPath(dir);
         string[] files = List(full);
         if (files.Length == 0)
             throw new SbvaeException($"'{dir}' holds no images ({string.Join(", ", Extensions)})");
-        var (names, classes) = ReadFactors(full, files);
+        var (names, allClasses) = ReadFactors(full, files);
 
-        var key = new System.Text.StringBuilder($"image-folder v1|size={Size}|channels=auto|{full}\n");
+        var key = new System.Text.StringBuilder($"image-folder v2|{settings.Key}|{full}\n");
         foreach (string f in files)
         {
             var info = new FileInfo(Path.Combine(full, f));
             key.Append(f).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
         }
         string entry = cache.PathFor(key.ToString(), ".imgs");
-        var cached = File.Exists(entry) ? ReadEntry(entry, files.Length) : null;
-        if (cached is null)
+        var header = File.Exists(entry) ? ReadHeader(entry, files.Length, settings.Size) : null;
+        if (header is null)
         {
-            var (pixels, channels) = DecodeAll(dir, full, files);
-            entry = cache.GetOrCreate(key.ToString(), ".imgs", s => WriteEntry(s, files.Length, channels, pixels));
-            cached = (pixels, channels);
+            Build(dir, full, files, settings, cache, key.ToString());
+            header = ReadHeader(entry, files.Length, settings.Size)
+                ?? throw new SbvaeException($"the cache entry '{entry}' was damaged while it was being read");
+        }
+        var (count, channels, skipped, offset) = header.Value;
+        if (skipped.Length > 0)
+            Console.Error.WriteLine($"sbvae: warning: '{dir}': left out {skipped.Length} unreadable image{(skipped.Length == 1 ? "" : "s")}: {Names([.. skipped.Select(i => files[i])])}");
+
+        var skip = skipped.ToHashSet();
+        int factors = names.Length;
+        var classes = new long[(long)count * factors];
+        for (int i = 0, kept = 0; i < files.Length; i++)
+            if (!skip.Contains(i)) Array.Copy(allClasses, (long)i * factors, classes, (long)kept++ * factors, factors);
+        long bytes = (long)count * settings.Size * settings.Size * channels;
+        if (bytes > Math.Min(inMemoryBytes, Array.MaxLength))
+            return new ChunkedImageFile(entry, offset, count, settings.Size, settings.Size, channels, names,
+                classes.Select(c => (int)c).ToArray());
+        var pixels = new byte[bytes];
+        using (var s = File.OpenRead(entry))
+        {
+            s.Position = offset;
+            s.ReadExactly(pixels);
         }
         var values = classes.Select(c => (double)c).ToArray();
-        return new ImageDataset(files.Length, Size, Size, cached.Value.Channels, cached.Value.Pixels, names, values, classes);
+        return new ImageDataset(count, settings.Size, settings.Size, channels, pixels, names, values, classes);
     }
 
-    static (byte[] Pixels, int Channels) DecodeAll(string dir, string full, string[] files)
+    /// <summary>The first five names, then "…" if there are more.</summary>
+    static string Names(string[] names) => string.Join(", ", names.Take(5)) + (names.Length > 5 ? ", …" : "");
+
+    /// <summary>
+    /// Decodes every image, a block at a time, as RGB into a scratch file of this process, then writes the
+    /// entry from it in its final channels, atomically: two processes building one entry both finish, and
+    /// the entry is always one of their whole files.
+    /// </summary>
+    static void Build(string dir, string full, string[] files, ImageFolderSettings settings, DatasetCache cache, string key)
     {
-        const int rgbBytes = Size * Size * 3;
-        var rgb = new byte[(long)files.Length * rgbBytes];
+        int side = settings.Size, rgbBytes = side * side * 3;
         var failed = new bool[files.Length];
-        Parallel.For(0, files.Length, i =>
+        var grey = new bool[files.Length];
+        try { Directory.CreateDirectory(cache.Dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            failed[i] = !Decode(Path.Combine(full, files[i]), rgb.AsSpan(i * rgbBytes, rgbBytes));
-            Interlocked.Increment(ref Decoded);
-        });
+            throw new SbvaeException($"cannot create the cache folder '{cache.Dir}': {e.Message}");
+        }
+        string scratch = Path.Combine(cache.Dir, $".decoding.{Environment.ProcessId}.{Guid.NewGuid():N}.rgb");
+        using var rgb = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        var buffer = new byte[Block * rgbBytes];
+        for (int first = 0; first < files.Length; first += Block)
+        {
+            int n = Math.Min(Block, files.Length - first);
+            Parallel.For(0, n, k =>
+            {
+                var image = buffer.AsSpan(k * rgbBytes, rgbBytes);
+                failed[first + k] = !Decode(Path.Combine(full, files[first + k]), side, image);
+                if (failed[first + k]) image.Clear();
+                grey[first + k] = IsGrey(image);
+                Interlocked.Increment(ref Decoded);
+            });
+            rgb.Write(buffer, 0, n * rgbBytes);
+        }
         var bad = files.Where((_, i) => failed[i]).ToArray();
-        if (bad.Length > 0)
-            throw new SbvaeException($"'{dir}': {bad.Length} image{(bad.Length == 1 ? "" : "s")} could not be read: " +
-                string.Join(", ", bad.Take(5)) + (bad.Length > 5 ? ", …" : ""));
+        if (bad.Length > 0 && !settings.SkipBadImages)
+            throw new SbvaeException($"'{dir}': {bad.Length} image{(bad.Length == 1 ? "" : "s")} could not be read: {Names(bad)} (--skip-bad-images leaves them out)");
+        int[] skipped = [.. Enumerable.Range(0, files.Length).Where(i => failed[i])];
+        int count = files.Length - skipped.Length;
+        if (count == 0) throw new SbvaeException($"'{dir}': none of its {files.Length} images could be read");
+        int channels = settings.Channels ?? (Enumerable.Range(0, files.Length).All(i => failed[i] || grey[i]) ? 1 : 3);
 
-        bool grey = true;
-        for (int p = 0; p < rgb.Length && grey; p += 3)
-            grey = rgb[p] == rgb[p + 1] && rgb[p] == rgb[p + 2];
-        if (!grey) return (rgb, 3);
-        var one = new byte[rgb.Length / 3];
-        for (int p = 0; p < one.Length; p++) one[p] = rgb[3 * p];
-        return (one, 1);
+        cache.GetOrCreate(key, ".imgs", s =>
+        {
+            WriteHeader(s, count, side, channels, skipped);
+            var one = new byte[side * side];
+            for (int first = 0; first < files.Length; first += Block)
+            {
+                int n = Math.Min(Block, files.Length - first);
+                rgb.Position = (long)first * rgbBytes;
+                rgb.ReadExactly(buffer, 0, n * rgbBytes);
+                for (int k = 0; k < n; k++)
+                {
+                    if (failed[first + k]) continue;
+                    var image = buffer.AsSpan(k * rgbBytes, rgbBytes);
+                    if (channels == 3) { s.Write(image); continue; }
+                    // Luma (ITU-R 601), exact for grey pixels (the weights sum to 1000).
+                    for (int p = 0; p < one.Length; p++)
+                        one[p] = (byte)((299 * image[3 * p] + 587 * image[3 * p + 1] + 114 * image[3 * p + 2] + 500) / 1000);
+                    s.Write(one);
+                }
+            }
+        });
     }
 
-    /// <summary>Writes one image as Size×Size RGB bytes; false when it cannot be decoded whole.</summary>
-    internal static bool Decode(string path, Span<byte> rgb)
+    static bool IsGrey(ReadOnlySpan<byte> rgb)
+    {
+        for (int p = 0; p < rgb.Length; p += 3)
+            if (rgb[p] != rgb[p + 1] || rgb[p] != rgb[p + 2]) return false;
+        return true;
+    }
+
+    /// <summary>Writes one image as <paramref name="size"/>² RGB bytes; false when it cannot be decoded whole.</summary>
+    internal static bool Decode(string path, int size, Span<byte> rgb)
     {
         using var codec = SKCodec.Create(path);
         if (codec is null) return false;
@@ -104,14 +184,14 @@ public static class ImageFolder
         using var image = SKImage.FromBitmap(upright);
         using var square = image.Subset(crop);
         // High quality: mipmaps when shrinking, Mitchell cubic when enlarging.
-        var sampling = side > Size ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)
-            : side < Size ? new SKSamplingOptions(SKCubicResampler.Mitchell) : new SKSamplingOptions(SKFilterMode.Nearest);
-        var outInfo = new SKImageInfo(Size, Size, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var sampling = side > size ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)
+            : side < size ? new SKSamplingOptions(SKCubicResampler.Mitchell) : new SKSamplingOptions(SKFilterMode.Nearest);
+        var outInfo = new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var scaled = new SKBitmap(outInfo);
         using (var pixmap = scaled.PeekPixels())
             if (!square.ScalePixels(pixmap, sampling)) return false;
         var rgba = scaled.GetPixelSpan();
-        for (int p = 0; p < Size * Size; p++)
+        for (int p = 0; p < size * size; p++)
         {
             rgb[3 * p] = rgba[4 * p];
             rgb[3 * p + 1] = rgba[4 * p + 1];
@@ -183,41 +263,37 @@ public static class ImageFolder
         return (names, files.SelectMany(x => rows[x]).ToArray());
     }
 
-    static void WriteEntry(Stream s, int count, int channels, byte[] pixels)
+    static void WriteHeader(Stream s, int count, int side, int channels, int[] skipped)
     {
-        var header = new byte[HeaderBytes];
+        var header = new byte[HeaderBytes + 4 * skipped.Length];
         System.Text.Encoding.ASCII.GetBytes(Magic).CopyTo(header, 0);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8), count);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), Size);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(16), Size);
-        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(20), channels);
+        int[] fields = [count, side, side, channels, skipped.Length, .. skipped];
+        for (int i = 0; i < fields.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(8 + 4 * i), fields[i]);
         s.Write(header);
-        s.Write(pixels);
     }
 
-    /// <summary>The cached pixels, or null when the entry does not match (it is then made again).</summary>
-    static (byte[] Pixels, int Channels)? ReadEntry(string path, int count)
+    /// <summary>
+    /// The entry's image count, channels, the rows left out and where the pixels start; null when it does not
+    /// match (it is then made again).
+    /// </summary>
+    static (int Count, int Channels, int[] Skipped, long Offset)? ReadHeader(string path, int files, int side)
     {
-        byte[] pixels;
-        int c;
-        using (var s = File.OpenRead(path))
-        {
-            var h = new byte[HeaderBytes];
-            if (s.ReadAtLeast(h, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes
-                || System.Text.Encoding.ASCII.GetString(h, 0, 8) != Magic) return Drop(path, s);
-            int n = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(8)), height = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(12)),
-                width = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(16));
-            c = BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(20));
-            long bytes = (long)n * Size * Size * c;
-            if (n != count || height != Size || width != Size || c is not (1 or 3) || s.Length - HeaderBytes != bytes)
-                return Drop(path, s);
-            pixels = new byte[bytes];
-            s.ReadExactly(pixels);
-        }
-        return (pixels, c);
+        using var s = File.OpenRead(path);
+        var h = new byte[HeaderBytes];
+        if (s.ReadAtLeast(h, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes
+            || System.Text.Encoding.ASCII.GetString(h, 0, 8) != Magic) return Drop(path, s);
+        int Field(int i) => BinaryPrimitives.ReadInt32LittleEndian(h.AsSpan(8 + 4 * i));
+        int n = Field(0), c = Field(3), k = Field(4);
+        if (Field(1) != side || Field(2) != side || c is not (1 or 3) || k < 0 || n < 1 || n + k != files) return Drop(path, s);
+        var list = new byte[4 * k];
+        if (s.ReadAtLeast(list, list.Length, throwOnEndOfStream: false) < list.Length) return Drop(path, s);
+        var skipped = Enumerable.Range(0, k).Select(i => BinaryPrimitives.ReadInt32LittleEndian(list.AsSpan(4 * i))).ToArray();
+        long offset = HeaderBytes + list.Length;
+        if (skipped.Any(i => i < 0 || i >= files) || s.Length - offset != (long)n * side * side * c) return Drop(path, s);
+        return (n, c, skipped, offset);
     }
 
-    static (byte[], int)? Drop(string path, Stream open)
+    static (int, int, int[], long)? Drop(string path, Stream open)
     {
         open.Dispose();
         try { File.Delete(path); } catch (IOException) { }

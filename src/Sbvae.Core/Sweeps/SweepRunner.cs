@@ -102,7 +102,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
             throw new SbvaeException($"index {index} is out of range: the plan has {plan.Entries.Count} entries (0–{plan.Entries.Count - 1})");
         var entry = plan.Entries[index];
         (ExperimentData Data, string Path)? experiment = entry.Experiment is null ? null : Experiment(entry);
-        var data = experiment?.Data.Train ?? Dataset(entry.Dataset);
+        var data = experiment?.Data.Train ?? Dataset(entry.Dataset, entry.Template.Train.FolderSettings());
         var config = entry.Config(data.Height);
         if (experiment is not null) config = config with { Train = config.Train with { Dataset = experiment.Value.Path } };
         if (threads is int t) config = config with { Train = config.Train with { Threads = t } };
@@ -188,7 +188,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         string path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, DataDir, name + ".npz"));
         if (!experimentData.TryGetValue(path, out var data))
         {
-            data = ExperimentData.Build(kind, o, entry.Dataset is null ? null : Dataset(entry.Dataset));
+            data = ExperimentData.Build(kind, o, entry.Dataset is null ? null : Dataset(entry.Dataset, entry.Template.Train.FolderSettings()));
             if (!File.Exists(path))
             {
                 Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
@@ -199,10 +199,10 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         return (data, path);
     }
 
-    ImageDataset Dataset(string? path)
+    ImageDataset Dataset(string? path, ImageFolderSettings folder)
     {
-        string key = path ?? "";
-        if (!datasets.TryGetValue(key, out var data)) datasets[key] = data = ImageDataset.LoadOrReference(path);
+        string key = $"{path}|{folder.Key}|{folder.CacheDir}";
+        if (!datasets.TryGetValue(key, out var data)) datasets[key] = data = ImageDataset.LoadOrReference(path, folder);
         return data;
     }
 }

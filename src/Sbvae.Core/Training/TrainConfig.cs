@@ -21,6 +21,17 @@ public sealed record TrainConfig
     public int CheckpointEvery { get; init; } = 1;
     /// <summary>fp32, bf16, or auto (bf16 where the CPU computes it natively). Compute only: weights stay fp32.</summary>
     public string Precision { get; init; } = "auto";
+    /// <summary>An image folder's images are centre-cropped and resized to this side (64: the paper's size).</summary>
+    public int ImgSize { get; init; } = 64;
+    /// <summary>An image folder's channels, 1 or 3; null: 1 when every image is grey.</summary>
+    public int? Channels { get; init; }
+    /// <summary>An image folder's unreadable images are left out instead of stopping the command.</summary>
+    public bool SkipBadImages { get; init; }
+    /// <summary>Where decoded images are cached; null: <see cref="Data.DatasetCache.DefaultDir"/>.</summary>
+    public string? CacheDir { get; init; }
+
+    /// <summary>How <see cref="Dataset"/> is read when it is a folder of images.</summary>
+    public Data.ImageFolderSettings FolderSettings() => new(ImgSize, Channels, SkipBadImages, CacheDir);
 
     public void Validate()
     {
@@ -33,5 +44,6 @@ public sealed record TrainConfig
             throw new SbvaeException($"unknown device '{Device}' (use cpu or cuda)");
         if (Precision is not ("fp32" or "bf16" or "auto"))
             throw new SbvaeException($"unknown precision '{Precision}' (use fp32, bf16 or auto)");
+        FolderSettings().Validate();
     }
 }

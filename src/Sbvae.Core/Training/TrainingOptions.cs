@@ -40,6 +40,21 @@ public static class TrainingOptions
     public static readonly TrainingOption<string> Precision = Train("precision", OptionKind.Text,
         "Compute precision: fp32, bf16 or auto (bf16 where the CPU has native bf16; weights stay fp32)",
         t => t.Precision, (t, v) => t with { Precision = v }, resumable: true);
+    public static readonly TrainingOption<int> ImgSize = Train("img-size", OptionKind.Integer,
+        "Image folders: centre-crop and resize images to this side (a multiple of 16)",
+        t => t.ImgSize, (t, v) => t with { ImgSize = v });
+    public static readonly TrainingOption<int?> Channels = Train("channels", OptionKind.Integer,
+        "Image folders: 1 (greyscale) or 3 (RGB); default: 1 when every image is grey",
+        t => t.Channels, (t, v) => t with { Channels = v });
+    public static readonly TrainingOption<bool> SkipBadImages = Train("skip-bad-images", OptionKind.Flag,
+        "Image folders: leave out unreadable images (listed) instead of stopping",
+        t => t.SkipBadImages, (t, v) => t with { SkipBadImages = v }, resumable: true);
+    public static readonly TrainingOption<string?> CacheDir = Train("cache-dir", OptionKind.Path,
+        "Where decoded images are cached (default $SBVAE_CACHE_DIR, else $XDG_CACHE_HOME/sbvae or ~/.cache/sbvae)",
+        t => t.CacheDir, (t, v) => t with { CacheDir = v }, resumable: true);
+
+    /// <summary>How a dataset folder is read, from the options of a command that takes --dataset.</summary>
+    public static readonly IReadOnlyList<TrainingOption> Folder = [ImgSize, Channels, SkipBadImages, CacheDir];
 
     public static readonly TrainingOption<string> Objective = Model("objective", OptionKind.Text,
         "What is minimised besides the reconstruction: betavae (reference), factorvae, betatcvae, dipvae1, dipvae2 or annealed",
@@ -68,8 +83,8 @@ public static class TrainingOptions
 
     /// <summary>In the order `train --help` lists them and a plan's error message names them.</summary>
     public static readonly IReadOnlyList<TrainingOption> All =
-        [Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, Unpadded, CheckpointEvery, Precision,
-         Objective, Gamma, LambdaOd, LambdaD, CapacityMax, CapacitySteps, Likelihood, Scale];
+        [Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, ImgSize, Channels, SkipBadImages, CacheDir,
+         Unpadded, CheckpointEvery, Precision, Objective, Gamma, LambdaOd, LambdaD, CapacityMax, CapacitySteps, Likelihood, Scale];
 
     static TrainingOption<T> Model<T>(string name, OptionKind kind, string description,
         Func<ModelConfig, T> get, Func<ModelConfig, T, ModelConfig> set, ImportUse? import = null) =>

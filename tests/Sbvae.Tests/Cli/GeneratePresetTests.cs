@@ -61,4 +61,18 @@ public class GeneratePresetTests : IDisposable
         Assert.Equal(27, data.Count);
         Assert.Equal(SpriteGenerator.FactorNames, data.FactorNames);
     }
+
+    [Fact]
+    public void ShapesLayoutWritesASmallGridThatTrainReads()
+    {
+        string h5 = Path.Combine(root, "s.h5");
+        var r = Ok("generate", "--layout", "3dshapes", "--factor-sizes", "1,2,1,1,2,1", "--out", h5);
+        Assert.Contains("wrote 4 3D Shapes-layout images", r.Out);
+        var store = DatasetStores.Open(h5);
+        Assert.Equal([1, 2, 1, 1, 2, 1], store.FactorSizes);
+        var bad = Cli.Run("generate", "--layout", "3dshapes", "--factor-sizes", "1,2,x,1,1,1", "--out", h5);
+        Assert.Equal((2, "sbvae: error: --factor-sizes: 'x' is not a whole number"), (bad.ExitCode, bad.Err.Trim()));
+        bad = Cli.Run("generate", "--factor-sizes", "1,1,1,1,1,1", "--out", h5);
+        Assert.Contains("--factor-sizes needs --layout 3dshapes", bad.Err);
+    }
 }

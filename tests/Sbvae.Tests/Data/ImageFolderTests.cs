@@ -259,4 +259,95 @@ public class ImageFolderTests
         e = Assert.Throws<SbvaeException>(() => ImageFolder.Load(dir, new DatasetCache(tmp.File("cache"))));
         Assert.Contains("2 images have no row: sub/a.png, sub/b.png", e.Message);
     }
+
+    [Fact]
+    public void Img_size_and_channels_reshape_the_images()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("images");
+        WriteFolder(dir);
+        var cache = new DatasetCache(tmp.File("cache"));
+        var small = ImageFolder.Load(dir, cache, new ImageFolderSettings(Size: 32));
+        Assert.Equal((4, 32, 32, 3), (small.Count, small.Height, small.Width, small.Channels));
+        Assert.Equal([255, 0, 0], Pixel(small, 2, 31, 31));
+        var grey = ImageFolder.Load(dir, cache, new ImageFolderSettings(Channels: 1));
+        Assert.Equal(1, grey.Channels);
+        // Luma of pure red and pure blue.
+        Assert.Equal([(byte)((299 * 255 + 500) / 1000)], Pixel(grey, 2, 10, 10));
+        Assert.Equal([(byte)((114 * 255 + 500) / 1000)], Pixel(grey, 3, 10, 10));
+        Assert.Equal(2, Directory.GetFiles(cache.Dir, "*.imgs").Length);
+
+        string greyDir = tmp.File("grey");
+        WriteImage(Path.Combine(greyDir, "x.png"), 40, 40, new SKColor(90, 90, 90));
+        var rgb = ImageFolder.Load(greyDir, cache, new ImageFolderSettings(Channels: 3));
+        Assert.Equal(3, rgb.Channels);
+        Assert.Equal([90, 90, 90], Pixel(rgb, 0, 5, 5));
+        Assert.Contains("multiple of 16", Assert.Throws<SbvaeException>(() => ImageFolder.Load(dir, cache, new ImageFolderSettings(Size: 40))).Message);
+        Assert.Contains("1 or 3", Assert.Throws<SbvaeException>(() => ImageFolder.Load(dir, cache, new ImageFolderSettings(Channels: 2))).Message);
+    }
+
+    [Fact]
+    public void Skip_bad_images_leaves_them_out_and_keeps_the_others_factors()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("images");
+        WriteFolder(dir, factors: false);
+        byte[] png = File.ReadAllBytes(Path.Combine(dir, "sub", "a.png"));
+        File.WriteAllBytes(Path.Combine(dir, "sub", "broken.png"), png[..(png.Length / 2)]);
+        File.WriteAllText(Path.Combine(dir, "factors.csv"), "file,shape\nc.jpg,0\nd.png,1\nsub/a.png,2\nsub/b.png,3\nsub/broken.png,4\n");
+        var cache = new DatasetCache(tmp.File("cache"));
+        var e = Assert.Throws<SbvaeException>(() => ImageFolder.Load(dir, cache));
+        Assert.Contains("1 image could not be read: sub/broken.png (--skip-bad-images leaves them out)", e.Message);
+
+        var settings = new ImageFolderSettings(SkipBadImages: true);
+        int before = ImageFolder.Decoded;
+        var data = ImageFolder.Load(dir, cache, settings);
+        Assert.Equal(5, ImageFolder.Decoded - before);
+        Assert.Equal(4, data.Count);
+        Assert.Equal([0L, 1, 2, 3], data.FactorClasses);
+        Assert.Equal([0, 0, 255], Pixel(data, 3, 32, 32));
+        // The entry remembers which were left out: nothing is decoded again.
+        var again = ImageFolder.Load(dir, cache, settings);
+        Assert.Equal(5, ImageFolder.Decoded - before);
+        Assert.Equal(data.Pixels, again.Pixels);
+        Assert.Equal(data.FactorClasses, again.FactorClasses);
+    }
+
+    [Fact]
+    public async Task Two_processes_building_one_entry_at_once_leave_one_valid_entry()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("images");
+        WriteFolder(dir);
+        string cacheDir = tmp.File("cache");
+        using var start = new Barrier(2);
+        var built = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait(TestContext.Current.CancellationToken);
+            return ImageFolder.Load(dir, new DatasetCache(cacheDir));
+        }, TestContext.Current.CancellationToken)).ToArray();
+        var sets = await Task.WhenAll(built);
+        Assert.Equal(sets[0].Pixels, sets[1].Pixels);
+        Assert.Single(Directory.GetFiles(cacheDir, "*.imgs"));
+        Assert.Empty(Directory.GetFiles(cacheDir, ".*"));
+        Assert.Equal(sets[0].Pixels, ImageFolder.Load(dir, new DatasetCache(cacheDir)).Pixels);
+    }
+
+    [Fact]
+    public void A_folder_larger_than_memory_is_read_from_its_cache_in_chunks()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.File("images");
+        WriteFolder(dir);
+        var cache = new DatasetCache(tmp.File("cache"));
+        var inMemory = ImageFolder.Load(dir, cache);
+        using var chunked = Assert.IsType<ChunkedImageFile>(ImageFolder.Open(dir, null, cache, inMemoryBytes: 0));
+        long[] all = [3, 0, 2, 1, 3];
+        var expected = new float[all.Length * 3 * 64 * 64];
+        var actual = new float[expected.Length];
+        inMemory.Gather(all, expected);
+        chunked.Gather(all, actual);
+        Assert.Equal(expected, actual);
+        Assert.Equal(inMemory.FactorSizes, chunked.FactorSizes);
+    }
 }

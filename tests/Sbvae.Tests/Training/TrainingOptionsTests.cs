@@ -51,6 +51,7 @@ public class TrainingOptionsTests
     {
         object? sample = o.Kind switch
         {
+            OptionKind.Integer when o.Key == "img_size" => 32, // a multiple of 16
             OptionKind.Integer => o.DefaultValue is int i ? i + 2 : 3,
             OptionKind.Number => o.DefaultValue is double d ? (d is not 0 ? d * 2 : 0.5) : 0.5,
             OptionKind.Flag => !(bool)o.DefaultValue!,
@@ -123,7 +124,7 @@ public class TrainingOptionsTests
     [Fact]
     public void ResumeChangesOnlyHowLongAndHowARunComputes()
     {
-        Assert.Equal(["epochs", "threads", "precision"], TrainingOptions.All.Where(o => o.Resumable).Select(o => o.Key));
+        Assert.Equal(["epochs", "threads", "skip_bad_images", "cache_dir", "precision"], TrainingOptions.All.Where(o => o.Resumable).Select(o => o.Key));
         var resumable = TrainingOptions.All.Where(o => o.Resumable).ToList();
         var (options, p) = ParseTrain(["--resume", "run", .. resumable.SelectMany(Args)]);
         options.RefuseChanges(p, RunConfig.Default);
@@ -275,7 +276,7 @@ public class TrainingOptionsTests
         using var after = JsonDocument.Parse(config.ToJson());
         // every key where it was; the objective's settings added to the model's, written even when null (the method's default)
         string[] added = ["model.objective", "model.likelihood", "model.scale", "model.gamma", "model.lambda_od", "model.lambda_d",
-            "model.capacity_max", "model.capacity_steps"];
+            "model.capacity_max", "model.capacity_steps", "train.img_size", "train.channels", "train.skip_bad_images", "train.cache_dir"];
         Assert.Equal(Names(before.RootElement), Names(after.RootElement).Except(added));
         Assert.Equal(added.Order(), Names(after.RootElement).Except(Names(before.RootElement)).Order());
         Assert.Equal(config, RunConfig.FromJson(config.ToJson(), "config.json"));
