@@ -104,7 +104,7 @@ public static class Comparison
     {
         foreach (var r in pending)
         {
-            var outcome = progress.Show([new ShownRun(r.Title, r.Config.Train.Epochs, r.FirstEpoch,
+            var outcome = progress.Show([new ShownRun(r.Title, r.Config.Train, r.From,
                 (step, epoch) => r.Train(step, epoch, cancel, null))])[0];
             progress.Finished(outcome);
             if (!outcome.Completed) return false;
@@ -123,7 +123,7 @@ public static class Comparison
         var leases = pending.Select(_ => share.Join()).ToList();
         progress.Note($"training {string.Join(" and ", pending.Select(r => r.Title))} side by side on {share.Cores} threads; " +
             "a run that finishes hands its threads to the other (same results as --one-at-a-time)");
-        var outcomes = progress.Show([.. pending.Select((r, i) => new ShownRun(r.Title, r.Config.Train.Epochs, r.FirstEpoch, (step, epoch) =>
+        var outcomes = progress.Show([.. pending.Select((r, i) => new ShownRun(r.Title, r.Config.Train, r.From, (step, epoch) =>
         {
             try { return r.Train(step, epoch, stop.Token, leases[i]); }
             catch { stop.Cancel(); throw; }

@@ -191,7 +191,14 @@ public sealed partial class SweepPlan
                     throw new SbvaeException($"plan entries {other} and {entries.Count} get the same folder name '{name}'");
                 byName[name] = entries.Count;
                 var config = settings.Aggregate(start, (c, s) => s.Option.Apply(c, s.Value));
-                try { config.Model.CheckHyperparameters(); }
+                try
+                {
+                    config.Model.CheckHyperparameters();
+                    var keys = Base.Concat(settings).Select(s => s.Option.Key).ToHashSet();
+                    if (keys.Contains(TrainingOptions.Epochs.Key) && keys.Contains(TrainingOptions.Steps.Key))
+                        throw new SbvaeException("give epochs or steps, not both");
+                    config.Train.CheckTogether();
+                }
                 catch (SbvaeException e)
                 {
                     string shown = settings.Count == 0 ? "run" : string.Join(", ", settings.Select(s => s.Text));
