@@ -61,10 +61,14 @@ public static class EvaluateCommand
                     throw new SbvaeException("--factors and --factor-columns go with --codes");
                 LibtorchThreads.Use(p.GetValue(threads));
                 using var model = TrainedModel.Load(dir);
-                var data = model.LoadDataset(p.GetValue(dataset));
-                scores = ModelEvaluation.Evaluate(model, data, names, s, sizes, note => Console.Error.WriteLine($"sbvae: note: {note}"));
+                var data = model.OpenStore(p.GetValue(dataset));
+                using var closes = data as IDisposable;
+                Action<string> note = n => Console.Error.WriteLine($"sbvae: note: {n}");
+                scores = ModelEvaluation.Evaluate(model, data, names, s, sizes, note);
                 // Not a disentanglement metric, but how well the model reconstructs, comparable across likelihoods.
-                scores["mse"] = ReconstructionError.MeanSquaredError(model, data);
+                if (data.Count > StoreRows.Large) note($"mse on a seeded sample of {StoreRows.Large:N0} of the {data.Count:N0} images");
+                scores["mse"] = ReconstructionError.MeanSquaredError(model, data,
+                    [.. StoreRows.Sample(data.Count, StoreRows.Large, s).Select(i => (long)i)]);
                 source = Path.GetFullPath(dir);
             }
             var doc = new Dictionary<string, object>

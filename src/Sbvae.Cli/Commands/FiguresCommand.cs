@@ -28,7 +28,8 @@ public static class FiguresCommand
                 foreach (var r in p.GetValue(runs)!) models.Add(TrainedModel.Load(r));
                 if (models.Count == 2 && models[0].ImageSize != models[1].ImageSize)
                     throw new SbvaeException($"the runs do not match: {models[0].ImageSize}-pixel and {models[1].ImageSize}-pixel images");
-                var data = models[0].LoadDataset(p.GetValue(dataset));
+                var data = models[0].OpenStore(p.GetValue(dataset));
+                using var closes = data as IDisposable;
                 foreach (var m in models.Skip(1)) m.CheckDataset(data);
                 var files = FigureSet.Draw(models, data, dir, p.GetValue(seed));
                 if (files.LossCurves is null) Console.WriteLine("no loss curves: the runs have no training history (imported weights)");

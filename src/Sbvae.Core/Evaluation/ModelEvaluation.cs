@@ -21,6 +21,46 @@ public static class ModelEvaluation
     }
 
     /// <summary>
+    /// Scores on any store: an in-memory set as below; a larger store that is a full grid draws every
+    /// metric's images from it (<see cref="StoreGroundTruth"/>), never encoding all of it; any other
+    /// store runs MIG, DCI and SAP on its images (a seeded sample of <see cref="StoreRows.Large"/> when
+    /// larger), encoded in batches, and says in one line why FactorVAE and BetaVAE are left out.
+    /// </summary>
+    public static Dictionary<string, double> Evaluate(TrainedModel model, IImageStore store, IReadOnlyList<string> metrics, int seed, MetricSizes sizes,
+        Action<string>? note = null)
+    {
+        if (store is ImageDataset data) return Evaluate(model, data, metrics, seed, sizes, note);
+        var sampled = metrics.Where(m => m != "geometry").ToList();
+        var scores = new Dictionary<string, double>();
+        if (sampled.Count > 0)
+        {
+            using var images = model.Images(store);
+            if (StoreGroundTruth.FullGrid(store, out string? whyNot) is { } grid)
+                scores = MetricSuite.Sampled(grid, grid.Encoder(model, images), sampled, seed, sizes);
+            else if (!store.FactorSizes.Any(s => s > 1))
+                note?.Invoke($"{string.Join(", ", sampled)} left out: the dataset has no factors (an image folder gets them from a factors.csv)");
+            else
+            {
+                var left = sampled.Where(NeedObservations.Contains).ToList();
+                if (left.Count > 0)
+                    note?.Invoke($"{string.Join(" and ", left)} left out: they need images for chosen factor values, and {whyNot}");
+                var order = Seeds.Permutation(store.Count, seed, 0).Take(StoreRows.Large).ToArray();
+                if (store.Count > StoreRows.Large)
+                    note?.Invoke($"{string.Join(", ", sampled.Except(left))} on a seeded sample of {StoreRows.Large:N0} of the {store.Count:N0} images");
+                var (mu, _) = model.Encode(images, order);
+                int k = model.Latent;
+                var codes = Enumerable.Range(0, order.Length).Select(i => mu.AsSpan(i * k, k).ToArray()).ToArray();
+                int[] varying = Enumerable.Range(0, store.FactorSizes.Count).Where(j => store.FactorSizes[j] > 1).ToArray();
+                var classes = new int[store.FactorSizes.Count];
+                var rows = order.Select(i => { store.ClassesOf((int)i, classes); return varying.Select(j => classes[j]).ToArray(); }).ToArray();
+                scores = MetricSuite.AllPoints(codes, rows, sampled.Except(left), sizes);
+            }
+        }
+        if (metrics.Contains("geometry")) scores["geometry_r2"] = GeometryProbe.Measure(model).R2;
+        return scores;
+    }
+
+    /// <summary>
     /// A full grid is looked up among the encoded images (as always); a subset made by a known generator
     /// is rendered on demand; any other set runs MIG, DCI and SAP on all its images and leaves out the
     /// metrics that need chosen factor values, saying so through <paramref name="note"/>.

@@ -87,8 +87,10 @@ public static class Comparison
             progress.Note("drawing figures and computing scores …");
             var sizes = request.Quick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
             int seed = runs[0].Config.Train.Seed;
+            // What a metric leaves out is the dataset's doing, the same for both models: said once.
+            var said = new HashSet<string>();
             var report = ComparisonBuilder.Build(runs, data, request.Dir, request.CommandLine, request.Quick,
-                m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes));
+                m => ModelEvaluation.Evaluate(m, data, MetricSuite.All, seed, sizes, n => { if (said.Add(n)) progress.Note($"note: {n}"); }));
             if (extend is not null) report = extend(report);
             ReportWriter.Write(report, request.Dir);
             progress.Note($"report: {Path.GetFullPath(Path.Combine(request.Dir, "report.html"))} (and report.md)");
