@@ -33,6 +33,7 @@ public static class FiguresCommand
                 foreach (var m in models.Skip(1)) m.CheckDataset(data);
                 var files = FigureSet.Draw(models, data, dir, p.GetValue(seed));
                 if (files.LossCurves is null) Console.WriteLine("no loss curves: the runs have no training history (imported weights)");
+                if (files.Geometry is null) Console.WriteLine(FigureSet.NoGeometry);
                 foreach (var f in new[] { files.LossCurves, files.Traversals, files.Geometry }.Concat(files.Animations).OfType<string>())
                     Console.WriteLine($"wrote {f}");
                 foreach (var (model, r2) in files.GeometryR2)

@@ -7,7 +7,7 @@ namespace Sbvae.Reports;
 /// <summary>Gathers the figures, final losses, timings and scores of trained runs into a report.</summary>
 public static class ComparisonBuilder
 {
-    public static ComparisonReport Build(IReadOnlyList<TrainedModel> runs, ImageDataset data, string dir, string command, bool quick,
+    public static ComparisonReport Build(IReadOnlyList<TrainedModel> runs, IImageStore data, string dir, string command, bool quick,
         Func<TrainedModel, IReadOnlyDictionary<string, double>>? metrics = null)
     {
         var first = runs[0].Config;

@@ -16,7 +16,7 @@ namespace Sbvae.Runs;
 public static class Comparison
 {
     /// <summary>Trains both models and writes the report; false if a training stopped early (each keeps its checkpoint).</summary>
-    public static bool Run(ComparisonRequest request, ImageDataset data, ComparisonProgress progress)
+    public static bool Run(ComparisonRequest request, IImageStore data, ComparisonProgress progress)
     {
         using var held = Lock(request);
         var runs = Train(request, data, progress);
@@ -55,7 +55,7 @@ public static class Comparison
     /// (<see cref="Trainer.SplitsBatchFor"/>) they train side by side, sharing the cores, with
     /// the same results as one after the other.
     /// </summary>
-    public static List<TrainedModel>? Train(ComparisonRequest request, ImageDataset data, ComparisonProgress progress)
+    public static List<TrainedModel>? Train(ComparisonRequest request, IImageStore data, ComparisonProgress progress)
     {
         var pending = request.Configs.Select(c => PendingRun.For(RunDir(request.Dir, c), c, data, progress.Note,
             request.TensorBoard ? TensorBoardLog.DefaultEvery : 0)).OfType<PendingRun>().ToList();
@@ -79,7 +79,7 @@ public static class Comparison
     /// Draws the figures, scores the trained pair on <paramref name="data"/>, lets
     /// <paramref name="extend"/> add to the report, writes it, and disposes the runs.
     /// </summary>
-    public static void WriteReport(List<TrainedModel> runs, ImageDataset data, ComparisonRequest request, ComparisonProgress progress,
+    public static void WriteReport(List<TrainedModel> runs, IImageStore data, ComparisonRequest request, ComparisonProgress progress,
         Func<ComparisonReport, ComparisonReport>? extend = null)
     {
         try

@@ -11,7 +11,7 @@ sealed record PendingRun(string Title, TrainingState? From, RunConfig Config,
     Func<Action<StepProgress>, Action<EpochRecord>, CancellationToken, CoreShare.Lease?, TrainOutcome> Train)
 {
     /// <summary>The run in <paramref name="runDir"/> to start or to continue; null (after a note) if it is complete.</summary>
-    public static PendingRun? For(string runDir, RunConfig config, ImageDataset data, Action<string> note,
+    public static PendingRun? For(string runDir, RunConfig config, IImageStore data, Action<string> note,
         int tensorboardEvery = TensorBoardLog.DefaultEvery)
     {
         string title = ModelConfig.Name(config.Model.Decoder);

@@ -38,6 +38,8 @@ public class BadInputTests
             Npz.Write(NoImgs, new Dictionary<string, NpyArray> { ["latents_values"] = NpyArray.FromDoubles(new double[2], [2, 1]) });
             File.WriteAllText(Plan, """{"base": {"epochs": 1, "dataset": "tiny16.npz"}, "axes": {"seed": [0, 1]}}""");
             File.WriteAllText(Path.Combine(Root, "plan-unknown.json"), """{"base": {"epochs": 1, "speed": 3}}""");
+            // 16-pixel images with a shape factor only: no position, no colour
+            new ImageDataset(4, 16, 16, 3, new byte[4 * 16 * 16 * 3], ["shape"], [0, 1, 0, 1], [0, 1, 0, 1]).Save(Path.Combine(Root, "nopos.npz"));
             File.WriteAllText(Path.Combine(Root, "plan-both.json"), """{"base": {"epochs": 1, "dataset": "tiny16.npz"}, "axes": {"steps": [3, 5]}}""");
             File.WriteAllText(Path.Combine(Root, "plan-bad.json"), """{"axes": {"beta": [1, -1]}}""");
             File.WriteAllText(Path.Combine(Root, "plan-nodata.json"), """{"base": {"dataset": "nope.npz"}}""");
@@ -61,6 +63,8 @@ public class BadInputTests
         yield return ["experiment empty region", "experiment heldout --region 0.01,0.02,0.01,0.02 --dataset {data16} --out {root}/e", "held-out region"];
         yield return ["experiment strength", "experiment dependent --strength 2 --dataset {data16} --out {root}/e", "strength"];
         yield return ["experiment small dataset", "experiment small --dataset {data16} --out {root}/e", "--dataset"];
+        yield return ["experiment heldout without position", "experiment heldout --dataset {root}/nopos.npz --out {root}/e", "needs the factors x, y; the dataset lacks x, y"];
+        yield return ["experiment dependent without colour", "experiment dependent --dataset {root}/nopos.npz --out {root}/e", "lacks x, y, color"];
         yield return ["experiment out is file", "experiment heldout --dataset {data16} --out {existing}", "file"];
         yield return ["unknown precision", "train --decoder sbd --precision fp8 --dataset {data16} --out {root}/x", "precision"];
         yield return ["bench unknown path", "bench --paths fp32,turbo", "turbo"];
