@@ -31,7 +31,8 @@ public static class CompareCommand
         {
             string dir = p.GetValue(output)!;
             if (File.Exists(dir)) throw new SbvaeException($"'{dir}' is a file, not a folder");
-            var data = CommonOptions.LoadDataset(p.GetValue(options.Dataset), options.FolderSettings(p));
+            var data = CommonOptions.OpenStore(p.GetValue(options.Dataset), options.FolderSettings(p));
+            using var closes = data as IDisposable;
             var request = Request(p, options, noLock, noTensorBoard, dir, data.Height, p.GetValue(quick));
             return Comparison.Run(request, data, Progress()) ? 0 : CliApp.Interrupted;
         });

@@ -29,10 +29,12 @@ public static class FiguresCommand
                 foreach (var r in p.GetValue(runs)!) models.Add(TrainedModel.Load(r));
                 if (models.Count == 2 && models[0].ImageSize != models[1].ImageSize)
                     throw new SbvaeException($"the runs do not match: {models[0].ImageSize}-pixel and {models[1].ImageSize}-pixel images");
-                var data = models[0].LoadDataset(dataset.Path(p), dataset.Folder(p, models[0].Config.Train));
+                var data = models[0].OpenStore(dataset.Path(p), dataset.Folder(p, models[0].Config.Train));
+                using var closes = data as IDisposable;
                 foreach (var m in models.Skip(1)) m.CheckDataset(data);
                 var files = FigureSet.Draw(models, data, dir, p.GetValue(seed));
                 if (files.LossCurves is null) Console.WriteLine("no loss curves: the runs have no training history (imported weights)");
+                if (files.Geometry is null) Console.WriteLine(FigureSet.NoGeometry);
                 foreach (var f in new[] { files.LossCurves, files.Traversals, files.Geometry }.Concat(files.Animations).OfType<string>())
                     Console.WriteLine($"wrote {f}");
                 foreach (var (model, r2) in files.GeometryR2)

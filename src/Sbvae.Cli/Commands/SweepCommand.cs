@@ -127,9 +127,9 @@ public static class SweepCommand
         string metrics = o.Evaluated ? $", wrote {SweepRunner.MetricsFile}" : "";
         return head + o.Action switch
         {
-            EntryAction.AlreadyDone => $"already trained for {o.Entry.Epochs} epochs",
-            EntryAction.Resumed => $"resumed at epoch {o.FromEpoch}, trained to {o.Entry.Epochs}",
-            _ => $"trained {o.Entry.Epochs} epochs",
+            EntryAction.AlreadyDone => $"already trained for {o.Entry.Template.Train.Length()}",
+            EntryAction.Resumed => $"resumed at epoch {o.FromEpoch}, trained to {o.Entry.Template.Train.Length()}",
+            _ => $"trained {o.Entry.Template.Train.Length()}",
         } + final + metrics;
     }
 }

@@ -38,9 +38,8 @@ public static class TrainCommand
                 var changes = options.ResumeChanges(p);
                 var train = changes.Apply(checkpoint.Config.Train);
                 CommonOptions.WarnIfSlow(train);
-                int total = train.Epochs;
                 string title = ModelConfig.Name(checkpoint.Config.Model.Decoder);
-                outcome = TrainingProgress.Run(title, total, checkpoint.State.Epoch,
+                outcome = TrainingProgress.Run(title, train, checkpoint.State,
                     (step, epoch) => TrainingSession.Resume(run, checkpoint, data, changes, step, epoch, interrupt.Token, tensorboardEvery: board));
             }
             else
@@ -52,7 +51,7 @@ public static class TrainCommand
                 var config = options.ToConfig(p, kind, data.Height);
                 CommonOptions.WarnIfSlow(config.Train);
                 using var held = RunLock.TakeIf(!p.GetValue(noLock), dir);
-                outcome = TrainingProgress.Run(ModelConfig.Name(kind), config.Train.Epochs, 0,
+                outcome = TrainingProgress.Run(ModelConfig.Name(kind), config.Train, null,
                     (step, epoch) => TrainingSession.Start(dir, config, data, step, epoch, interrupt.Token, tensorboardEvery: board));
             }
             return Report(outcome);
@@ -69,7 +68,7 @@ public static class TrainCommand
         }
         var last = outcome.State.History.LastOrDefault();
         if (last is not null)
-            Console.WriteLine($"done: {outcome.State.Epoch} epochs, final kl {last.Kl:F3}, reconstruction {last.Reconstruction:F3}; run folder {outcome.Run.Dir}");
+            Console.WriteLine($"done: {outcome.State.Epoch} epochs ({outcome.State.GlobalStep} steps), final kl {last.Kl:F3}, reconstruction {last.Reconstruction:F3}; run folder {outcome.Run.Dir}");
         return 0;
     }
 }

@@ -28,10 +28,13 @@ public sealed class TrainOptions
     public RunConfig ToConfig(ParseResult p, DecoderKind decoder, int imageSize)
     {
         var config = RunConfig.Default with { Model = RunConfig.Default.Model with { Decoder = decoder, ImageSize = imageSize } };
+        if (CliOption.Given(p, Of(TrainingOptions.Epochs)) && CliOption.Given(p, Of(TrainingOptions.Steps)))
+            throw new SbvaeException("give --epochs or --steps, not both");
         foreach (var (entry, option) in declared) config = entry.With(config, CliOption.Value(p, entry, option));
         config.Model.Validate();
         config.Model.CheckHyperparameters();
         config.Train.Validate();
+        config.Train.CheckTogether();
         return config;
     }
 

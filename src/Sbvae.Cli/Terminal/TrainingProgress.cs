@@ -6,13 +6,14 @@ namespace Sbvae.Cli.Terminal;
 
 /// <summary>
 /// Shows training progress: a live bar per run with the loss terms and throughput on a
-/// terminal, one line per epoch when the output is a log or a pipe.
+/// terminal, one line per losses.csv row (an epoch, or --log-every steps) when the output is a log or a pipe.
 /// </summary>
 public static class TrainingProgress
 {
-    public static TrainOutcome Run(string title, int epochs, int firstEpoch,
+    /// <param name="from">The state a resumed run starts from; null for a new run.</param>
+    public static TrainOutcome Run(string title, TrainConfig plan, TrainingState? from,
         Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> train) =>
-        RunTogether([new ShownRun(title, epochs, firstEpoch, train)])[0];
+        RunTogether([new ShownRun(title, plan, from, train)])[0];
 
     /// <summary>
     /// Runs the trainings at the same time, each on a thread of its own, and waits for all of
@@ -29,27 +30,31 @@ public static class TrainingProgress
                      new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
-                var tasks = runs.Select(run => ctx.AddTask(run.Title, maxValue: run.Epochs)).ToArray();
-                for (int i = 0; i < runs.Count; i++) tasks[i].Value = runs[i].FirstEpoch;
+                var tasks = runs.Select(run => ctx.AddTask(run.Title, maxValue: run.Total)).ToArray();
+                for (int i = 0; i < runs.Count; i++) tasks[i].Value = runs[i].First;
                 outcomes = Parallel(runs, (run, i) =>
                 {
                     var task = tasks[i];
                     double lastDraw = 0;
                     return run.Train(s =>
                     {
-                        double at = s.Epoch + (double)s.Step / s.StepsPerEpoch;
-                        if (at - lastDraw < 0.01 && s.Step != s.StepsPerEpoch) return;
+                        double at = run.At(s);
+                        if (at - lastDraw < 0.01 * Math.Max(1, run.Total / 100.0) && s.Step != s.StepsPerEpoch) return;
                         lastDraw = at;
                         task.Value = at;
-                        task.Description = $"{run.Title} epoch {s.Epoch + 1}/{run.Epochs} kl {s.Kl:F2} recon {s.Reconstruction:F2} {s.ImagesPerSecond:F0} img/s";
+                        task.Description = $"{run.Title} {Where(run, s)} kl {s.Kl:F2} recon {s.Reconstruction:F2} {s.ImagesPerSecond:F0} img/s";
                     }, r => AnsiConsole.MarkupLine(Markup.Escape(EpochLine(run, r))));
                 });
             });
         return outcomes!;
     }
 
+    static string Where(ShownRun run, StepProgress s) =>
+        run.Plan.BySteps() ? $"step {s.GlobalStep}/{run.Total}" : $"epoch {s.Epoch + 1}/{run.Total}";
+
+    /// <summary>A losses.csv row as a line: an epoch, or a steps run's --log-every steps.</summary>
     static string EpochLine(ShownRun run, EpochRecord r) =>
-        $"{run.Title} epoch {r.Epoch}/{run.Epochs}  kl {r.Kl:F3}  recon {r.Reconstruction:F3}  {r.Seconds:F1} s  {r.ImagesPerSecond:F0} img/s";
+        $"{run.Title} {(run.Plan.BySteps() ? $"step {r.Step}/{run.Total} (epoch {r.Epoch})" : $"epoch {r.Epoch}/{run.Total}")}  kl {r.Kl:F3}  recon {r.Reconstruction:F3}  {r.Seconds:F1} s  {r.ImagesPerSecond:F0} img/s";
 
     /// <summary>One run on the calling thread; several each on a dedicated thread (each sets its own libtorch thread count).</summary>
     static TrainOutcome[] Parallel(IReadOnlyList<ShownRun> runs, Func<ShownRun, int, TrainOutcome> train)

@@ -5,7 +5,7 @@ using Sbvae.Training;
 namespace Sbvae.Checkpoints;
 
 /// <summary>
-/// A run's folder: config.json (the resolved configuration), losses.csv (per-epoch averages)
+/// A run's folder: config.json (the resolved configuration), losses.csv (averages per epoch, or per --log-every steps)
 /// and checkpoint.safetensors (the latest checkpoint). Every file is written atomically.
 /// </summary>
 public sealed class RunFolder
@@ -52,9 +52,11 @@ public sealed class RunFolder
         // Then every other term the run logs: mse (the mean image's squared error per pixel, whatever the
         // likelihood) and the objective's own (tc, capacity, dip, the discriminator's loss and accuracy).
         var terms = history.SelectMany(r => r.Terms.Keys).Distinct().OrderBy(k => k == "mse" ? "" : k, StringComparer.Ordinal).ToList();
-        var sb = new StringBuilder(string.Join(",", ["epoch", "kl", "reconstruction", "loss", "seconds", "images_per_second", .. terms]) + "\n");
+        var sb = new StringBuilder(string.Join(",", ["epoch", "step", "kl", "reconstruction", "loss", "seconds", "images_per_second", .. terms]) + "\n");
         foreach (var r in history)
             sb.AppendLine(string.Join(",", [r.Epoch.ToString(CultureInfo.InvariantCulture),
+                // Rows of runs from before the step was logged have none.
+                r.Step > 0 ? r.Step.ToString(CultureInfo.InvariantCulture) : "",
                 F(r.Kl), F(r.Reconstruction), F(r.Loss), F(r.Seconds), F(r.ImagesPerSecond),
                 .. terms.Select(t => r.Terms.TryGetValue(t, out double v) ? F(v) : "")]));
         AtomicFile.WriteAllText(LossesPath, sb.ToString());

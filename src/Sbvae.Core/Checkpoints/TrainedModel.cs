@@ -51,6 +51,18 @@ public sealed class TrainedModel : IDisposable
         return data;
     }
 
+    /// <summary>
+    /// The images the run was trained on (or the reference set), or those given, as a store: a large
+    /// file is read as needed, never whole. Dispose it when it is <see cref="IDisposable"/>.
+    /// </summary>
+    public IImageStore OpenStore(string? path = null, ImageFolderSettings? folder = null)
+    {
+        var store = DatasetStores.Open(path ?? Config.Train.Dataset, folder: folder ?? Config.Train.FolderSettings());
+        try { CheckDataset(store); }
+        catch { (store as IDisposable)?.Dispose(); throw; }
+        return store;
+    }
+
     public void CheckDataset(IImageStore data)
     {
         if (data.Height != ImageSize)
@@ -58,16 +70,19 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>μ and log σ² of every image, in dataset order; each (N, k) row-major.</summary>
-    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, int batch = 256)
+    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, int batch = 256) => Encode(images, AllRows(images), batch);
+
+    /// <summary>μ and log σ² of the images at <paramref name="rows"/>, in that order; each (rows, k) row-major.</summary>
+    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, long[] rows, int batch = 256)
     {
-        var mu = new float[images.Count * Latent];
+        var mu = new float[rows.LongLength * Latent];
         var logVar = new float[mu.Length];
         using var noGrad = no_grad();
-        for (int start = 0; start < images.Count; start += batch)
+        for (int start = 0; start < rows.Length; start += batch)
         {
             using var scope = NewDisposeScope();
-            int n = Math.Min(batch, images.Count - start);
-            var (m, lv) = Inference.Encode(images.Range(start, n));
+            int n = Math.Min(batch, rows.Length - start);
+            var (m, lv) = Inference.Encode(images.Batch(rows[start..(start + n)]));
             m.cpu().data<float>().CopyTo(mu, start * Latent);
             lv.cpu().data<float>().CopyTo(logVar, start * Latent);
         }
@@ -75,18 +90,30 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>Decodes μ for every image (not clamped); (N, 3, H, W) row-major.</summary>
-    public float[] Reconstruct(TrainingImages images, int batch = 128)
+    public float[] Reconstruct(TrainingImages images, int batch = 128) => Reconstruct(images, AllRows(images), batch);
+
+    /// <summary>Decodes μ for the images at <paramref name="rows"/> (not clamped); (rows, 3, H, W) row-major.</summary>
+    public float[] Reconstruct(TrainingImages images, long[] rows, int batch = 128)
     {
         long per = 3L * ImageSize * ImageSize;
-        var recon = new float[images.Count * per];
+        if (rows.LongLength * per > Array.MaxLength)
+            throw new SbvaeException($"the reconstructions of {rows.Length:N0} images are {rows.LongLength * per * 4 / 1e9:F1} GB, more than one array holds; pass --count or --indices");
+        var recon = new float[rows.LongLength * per];
         using var noGrad = no_grad();
-        for (int start = 0; start < images.Count; start += batch)
+        for (int start = 0; start < rows.Length; start += batch)
         {
             using var scope = NewDisposeScope();
-            int n = Math.Min(batch, images.Count - start);
-            Inference.Reconstruct(images.Range(start, n)).cpu().data<float>().CopyTo(recon, (int)(start * per));
+            int n = Math.Min(batch, rows.Length - start);
+            Inference.Reconstruct(images.Batch(rows[start..(start + n)])).cpu().data<float>().CopyTo(recon, (int)(start * per));
         }
         return recon;
+    }
+
+    static long[] AllRows(TrainingImages images)
+    {
+        var rows = new long[images.Count];
+        for (int i = 0; i < rows.Length; i++) rows[i] = i;
+        return rows;
     }
 
     /// <summary>Decodes codes (n, k) row-major to images (n, 3, H, W) row-major.</summary>

@@ -7,6 +7,9 @@ namespace Sbvae.Evaluation;
 /// <summary>Scores a trained model: codes = encoder means of the dataset's images (SPEC §7).</summary>
 public static class ModelEvaluation
 {
+    /// <summary>Images of a large store the geometry probe searches (a few hundred MB at most).</summary>
+    const int GeometrySample = 20_000;
+
     static readonly string[] NeedObservations = ["factorvae", "betavae"];
 
     /// <summary>Ground truth over the factors that vary in <paramref name="data"/> (constant ones carry no information).</summary>
@@ -18,6 +21,48 @@ public static class ModelEvaluation
         for (int i = 0; i < data.Count; i++)
             rows[i] = varying.Select(j => (int)data.FactorClasses[(long)i * data.NumFactors + j]).ToArray();
         return new InMemoryGroundTruth(rows);
+    }
+
+    /// <summary>
+    /// Scores on any store: an in-memory set as below; a larger store that is a full grid draws every
+    /// metric's images from it (<see cref="StoreGroundTruth"/>), never encoding all of it; any other
+    /// store runs MIG, DCI and SAP on its images (a seeded sample of <see cref="StoreRows.Large"/> when
+    /// larger), encoded in batches, and says in one line why FactorVAE and BetaVAE are left out.
+    /// </summary>
+    public static Dictionary<string, double> Evaluate(TrainedModel model, IImageStore store, IReadOnlyList<string> metrics, int seed, MetricSizes sizes,
+        Action<string>? note = null)
+    {
+        if (store is ImageDataset data) return Evaluate(model, data, metrics, seed, sizes, note);
+        var sampled = metrics.Where(m => m != "geometry").ToList();
+        var scores = new Dictionary<string, double>();
+        if (sampled.Count > 0)
+        {
+            using var images = model.Images(store);
+            if (StoreGroundTruth.FullGrid(store, out string? whyNot) is { } grid)
+                scores = MetricSuite.Sampled(grid, grid.Encoder(model, images), sampled, seed, sizes);
+            else if (!store.FactorSizes.Any(s => s > 1))
+                note?.Invoke($"{string.Join(", ", sampled)} left out: the dataset has no factors (an image folder gets them from a factors.csv)");
+            else
+            {
+                var left = sampled.Where(NeedObservations.Contains).ToList();
+                if (left.Count > 0)
+                    note?.Invoke($"{string.Join(" and ", left)} left out: they need images for chosen factor values, and {whyNot}");
+                var order = Seeds.Permutation(store.Count, seed, 0).Take(StoreRows.Large).ToArray();
+                if (store.Count > StoreRows.Large)
+                    note?.Invoke($"{string.Join(", ", sampled.Except(left))} on a seeded sample of {StoreRows.Large:N0} of the {store.Count:N0} images");
+                var (mu, _) = model.Encode(images, order);
+                int k = model.Latent;
+                var codes = Enumerable.Range(0, order.Length).Select(i => mu.AsSpan(i * k, k).ToArray()).ToArray();
+                int[] varying = Enumerable.Range(0, store.FactorSizes.Count).Where(j => store.FactorSizes[j] > 1).ToArray();
+                var classes = new int[store.FactorSizes.Count];
+                var rows = order.Select(i => { store.ClassesOf((int)i, classes); return varying.Select(j => classes[j]).ToArray(); }).ToArray();
+                scores = MetricSuite.AllPoints(codes, rows, sampled.Except(left), sizes);
+            }
+        }
+        // The probe looks for one object at every middle position among a seeded sample (the store's own images).
+        if (metrics.Contains("geometry"))
+            AddGeometry(model, StoreRows.Take(store, StoreRows.Sample(store.Count, Math.Min(store.Count, GeometrySample), seed)), scores, note);
+        return scores;
     }
 
     /// <summary>

@@ -69,18 +69,22 @@ public static class ReconstructionError
     /// The mean image's squared error per pixel (and channel), averaged over the dataset: Σ (x − E[x | z = μ(x)])² / (N·C·H·W),
     /// the same quantity as losses.csv's mse but deterministic (the encoder mean, not a sampled code) and over every image.
     /// </summary>
-    public static double MeanSquaredError(TrainedModel model, ImageDataset data, int batch = 128)
+    public static double MeanSquaredError(TrainedModel model, IImageStore data, int batch = 128) =>
+        MeanSquaredError(model, data, Enumerable.Range(0, data.Count).Select(i => (long)i).ToArray(), batch);
+
+    /// <summary>The same over the images at <paramref name="rows"/> (a sample of a large store).</summary>
+    public static double MeanSquaredError(TrainedModel model, IImageStore data, long[] rows, int batch = 128)
     {
         using var images = model.Images(data);
         double sum = 0;
         long pixels = 0;
         using var noGrad = no_grad();
         model.Model.eval();
-        for (int start = 0; start < images.Count; start += batch)
+        for (int start = 0; start < rows.Length; start += batch)
         {
             using var scope = NewDisposeScope();
-            int n = Math.Min(batch, images.Count - start);
-            var x = images.Range(start, n);
+            int n = Math.Min(batch, rows.Length - start);
+            var x = images.Batch(rows[start..(start + n)]);
             sum += Likelihood.MeanSquaredError(x, model.Inference.Reconstruct(x)).to(ScalarType.Float64).sum().item<double>();
             pixels += x.numel();
         }

@@ -45,6 +45,7 @@ public sealed record ExperimentData(ImageDataset Train, ImageDataset Full, Image
             case ExperimentKind.HeldOut:
             {
                 var full = baseData ?? ImageDataset.Reference();
+                Need(full, kind, "x", "y");
                 options.Region.Validate();
                 var (train, held) = DatasetSubsets.SplitRegion(full, options.Region);
                 return new ExperimentData(train, full, held,
@@ -61,6 +62,7 @@ public sealed record ExperimentData(ImageDataset Train, ImageDataset Full, Image
             case ExperimentKind.Dependent:
             {
                 var full = baseData ?? ImageDataset.Reference();
+                Need(full, kind, "x", "y", "color");
                 var train = DatasetSubsets.DependentColour(full, options.Strength, options.Seed);
                 return new ExperimentData(train, full, null,
                     $"{train.Count} of the {full.Count} images, colour following the x band with dependence {options.Strength} " +
@@ -75,6 +77,14 @@ public sealed record ExperimentData(ImageDataset Train, ImageDataset Full, Image
     public static ExperimentKind Parse(string name) =>
         Enum.GetValues<ExperimentKind>().FirstOrDefault(k => Name(k) == name.Trim().ToLowerInvariant(), (ExperimentKind)(-1)) is var k && Enum.IsDefined(k)
             ? k : throw new SbvaeException($"unknown experiment '{name}' (use heldout, small, dependent)");
+    /// <summary>Refuses, in one line, a dataset without the factors the experiment needs.</summary>
+    static void Need(ImageDataset data, ExperimentKind kind, params string[] factors)
+    {
+        var missing = factors.Where(f => !data.FactorNames.Contains(f)).ToList();
+        if (missing.Count == 0) return;
+        string has = data.FactorNames.Length == 0 ? "none" : string.Join(", ", data.FactorNames);
+        throw new SbvaeException($"experiment {Name(kind)} needs the factors {string.Join(", ", factors)}; the dataset lacks {string.Join(", ", missing)} (its factors: {has})");
+    }
 
     public static string Name(ExperimentKind kind) => kind switch
     {

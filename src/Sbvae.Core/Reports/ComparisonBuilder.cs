@@ -7,7 +7,7 @@ namespace Sbvae.Reports;
 /// <summary>Gathers the figures, final losses, timings and scores of trained runs into a report.</summary>
 public static class ComparisonBuilder
 {
-    public static ComparisonReport Build(IReadOnlyList<TrainedModel> runs, ImageDataset data, string dir, string command, bool quick,
+    public static ComparisonReport Build(IReadOnlyList<TrainedModel> runs, IImageStore data, string dir, string command, bool quick,
         Func<TrainedModel, IReadOnlyDictionary<string, double>>? metrics = null)
     {
         var first = runs[0].Config;
@@ -19,7 +19,7 @@ public static class ComparisonBuilder
             double images = h.Sum(r => r.ImagesPerSecond * r.Seconds);
             var last = h.Count > 0 ? h[^1] : null;
             string label = FigureSet.Label(m);
-            return new ModelSummary(label, Path.GetFullPath(m.Run.Dir), h.Count, last?.Kl ?? double.NaN, last?.Reconstruction ?? double.NaN,
+            return new ModelSummary(label, Path.GetFullPath(m.Run.Dir), m.Config.Train.BySteps() ? m.State.Epoch : h.Count, last?.Kl ?? double.NaN, last?.Reconstruction ?? double.NaN,
                 seconds, seconds > 0 ? images / seconds : double.NaN, figures.GeometryR2.GetValueOrDefault(label, double.NaN),
                 metrics?.Invoke(m) ?? new Dictionary<string, double>())
             {
@@ -32,7 +32,9 @@ public static class ComparisonBuilder
         var config = new List<(string, string)>
         {
             ("dataset", first.Train.Dataset ?? $"reference circles ({data.Count} images, {data.Height}×{data.Width})"),
-            ("epochs", first.Train.Epochs.ToString(CultureInfo.InvariantCulture) + (quick ? " (--quick preset)" : "")),
+            first.Train.Steps is int steps
+                ? ("steps", steps.ToString(CultureInfo.InvariantCulture))
+                : ("epochs", first.Train.Epochs.ToString(CultureInfo.InvariantCulture) + (quick ? " (--quick preset)" : "")),
             ("latent size k", first.Model.Latent.ToString(CultureInfo.InvariantCulture)),
             ("decoder variance σ_x²", I(first.Model.Variance)),
             ("β", I(first.Model.Beta)),
@@ -42,7 +44,7 @@ public static class ComparisonBuilder
             ("spatial broadcast variant", first.Model.Unpadded ? "unpadded, larger grid (paper)" : "padded (walk-through)"),
             ("precision", PrecisionText(first.Train)),
         };
-        string? note = quick
+        string? note = quick && !first.Train.BySteps()
             ? $"Quick preset: {first.Train.Epochs} epochs instead of the reference 150, so losses sit above the walk-through's final values; the comparison between decoders already shows."
             : null;
         int threads = first.Train.ThreadCount();

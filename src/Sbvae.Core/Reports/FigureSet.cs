@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace Sbvae.Reports;
 
 /// <summary>The figures drawn for one or two trained runs, and the geometry scores beside them.</summary>
-public sealed record FigureFiles(string? LossCurves, string Traversals, string Geometry, IReadOnlyList<string> Animations,
+/// <param name="Geometry">null when the dataset has no position factors (<see cref="FigureSet.NoGeometry"/>).</param>
+public sealed record FigureFiles(string? LossCurves, string Traversals, string? Geometry, IReadOnlyList<string> Animations,
     IReadOnlyDictionary<string, double> GeometryR2);
 
 /// <summary>
@@ -20,7 +21,15 @@ public static class FigureSet
     /// <summary>Sweep of each latent coordinate: 7 values in [−2, 2] (SPEC §6.2).</summary>
     public static readonly double[] Sweep = [-2, -4 / 3.0, -2 / 3.0, 0, 2 / 3.0, 4 / 3.0, 2];
 
-    public static FigureFiles Draw(IReadOnlyList<TrainedModel> models, ImageDataset data, string outDir, int seed)
+    /// <summary>The figures; of <paramref name="store"/> only the few images shown are read (a large store is never held whole).</summary>
+    /// <summary>Said where the geometry figure would be, for a dataset without positions.</summary>
+    public const string NoGeometry = "No latent geometry figure: the dataset has no position factors (x and y), so there is no grid of positions to set the codes against.";
+
+    /// <summary>Whether the images vary in position: factors x and y (or dSprites' posX and posY).</summary>
+    public static bool HasPosition(IImageStore store) =>
+        store.FactorNames.Contains("x") && store.FactorNames.Contains("y") || store.FactorNames.Contains("posX") && store.FactorNames.Contains("posY");
+
+    public static FigureFiles Draw(IReadOnlyList<TrainedModel> models, IImageStore store, string outDir, int seed)
     {
         Directory.CreateDirectory(outDir);
         // Imported runs have no training history: no loss curves to draw for them.
@@ -33,12 +42,16 @@ public static class FigureSet
         }
 
         var rng = new Random(seed);
-        int[] picks = Enumerable.Range(0, 7).Select(_ => rng.Next(data.Count)).ToArray();
+        int[] shown = Enumerable.Range(0, 7).Select(_ => rng.Next(store.Count)).ToArray();
+        int[] gifShown = Enumerable.Range(0, 4).Select(_ => rng.Next(store.Count)).ToArray();
+        // Only the images shown, as a set of their own: rows 0–6 the traversal's, 7–10 the animation's.
+        var data = StoreRows.Take(store, [.. shown, .. gifShown]);
+        int[] picks = [.. Enumerable.Range(0, shown.Length)];
+        int[] gifPicks = [.. Enumerable.Range(shown.Length, gifShown.Length)];
         string traversals = Path.Combine(outDir, "traversals.png");
         TraversalFigure.Save(traversals, models.Select(m => Traversal(m, data, picks, seed)).ToList());
 
         var animations = new List<string>();
-        int[] gifPicks = Enumerable.Range(0, 4).Select(_ => rng.Next(data.Count)).ToArray();
         foreach (var m in models)
         {
             string gif = Path.Combine(outDir, $"traversal_{m.Name}.gif");
@@ -46,9 +59,10 @@ public static class FigureSet
             animations.Add(gif);
         }
 
+        var r2 = new Dictionary<string, double>();
+        if (!HasPosition(store)) return new FigureFiles(losses, traversals, null, animations, r2);
         var grid = GeometryGrid.Create();
         string geometry = Path.Combine(outDir, "geometry.png");
-        var r2 = new Dictionary<string, double>();
         var panels = new List<GeometryData>();
         foreach (var m in models)
         {

@@ -13,12 +13,18 @@ public static class ReportWriter
 {
     static readonly string[] MetricOrder = ["mig", "dci_disentanglement", "dci_completeness", "dci_informativeness", "factorvae", "sap", "betavae"];
 
+    // A score that could not be computed (no geometry without position factors) is written as "NaN".
+    static readonly System.Text.Json.JsonSerializerOptions SummaryJson = new(Training.RunConfig.Json)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public static void Write(ComparisonReport r, string dir)
     {
         AtomicFile.WriteAllText(Path.Combine(dir, "report.md"), Markdown(r, dir));
         AtomicFile.WriteAllText(Path.Combine(dir, "report.html"), Html(r));
         AtomicFile.WriteAllText(Path.Combine(dir, "summary.json"),
-            System.Text.Json.JsonSerializer.Serialize(r.Models, Training.RunConfig.Json) + "\n");
+            System.Text.Json.JsonSerializer.Serialize(r.Models, SummaryJson) + "\n");
     }
 
     static string N(double v, string format = "0.000") =>
@@ -82,7 +88,8 @@ public static class ReportWriter
         sb.AppendLine("### Loss curves").AppendLine();
         sb.AppendLine(r.Figures.LossCurves is null ? "(no training history: imported weights)" : $"![loss curves]({Rel(r.Figures.LossCurves)})").AppendLine();
         sb.AppendLine("### Reconstructions and latent traversals").AppendLine().AppendLine($"![traversals]({Rel(r.Figures.Traversals)})").AppendLine();
-        sb.AppendLine("### Latent space geometry").AppendLine().AppendLine($"![geometry]({Rel(r.Figures.Geometry)})").AppendLine();
+        sb.AppendLine("### Latent space geometry").AppendLine()
+            .AppendLine(r.Figures.Geometry is null ? FigureSet.NoGeometry : $"![geometry]({Rel(r.Figures.Geometry)})").AppendLine();
         sb.AppendLine("### Animated traversals").AppendLine();
         foreach (var gif in r.Figures.Animations) sb.AppendLine($"![{Path.GetFileNameWithoutExtension(gif)}]({Rel(gif)})");
         sb.AppendLine();
@@ -127,7 +134,8 @@ public static class ReportWriter
         sb.AppendLine("<h2>Figures</h2><h3>Loss curves</h3>").AppendLine(r.Figures.LossCurves is null
             ? "<p>(no training history: imported weights)</p>" : Figures.Html.ImgTag(r.Figures.LossCurves, "loss curves"));
         sb.AppendLine("<h3>Reconstructions and latent traversals</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.Traversals, "traversals"));
-        sb.AppendLine("<h3>Latent space geometry</h3>").AppendLine(Figures.Html.ImgTag(r.Figures.Geometry, "geometry"));
+        sb.AppendLine("<h3>Latent space geometry</h3>").AppendLine(r.Figures.Geometry is null
+            ? $"<p>{E(FigureSet.NoGeometry)}</p>" : Figures.Html.ImgTag(r.Figures.Geometry, "geometry"));
         sb.AppendLine("<h3>Animated traversals</h3>");
         foreach (var gif in r.Figures.Animations) sb.AppendLine(Figures.Html.ImgTag(gif, Path.GetFileNameWithoutExtension(gif)));
         sb.AppendLine("<h2>Runs</h2><ul>");

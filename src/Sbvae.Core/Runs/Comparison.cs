@@ -16,7 +16,7 @@ namespace Sbvae.Runs;
 public static class Comparison
 {
     /// <summary>Trains both models and writes the report; false if a training stopped early (each keeps its checkpoint).</summary>
-    public static bool Run(ComparisonRequest request, ImageDataset data, ComparisonProgress progress)
+    public static bool Run(ComparisonRequest request, IImageStore data, ComparisonProgress progress)
     {
         using var held = Lock(request);
         var runs = Train(request, data, progress);
@@ -55,7 +55,7 @@ public static class Comparison
     /// (<see cref="Trainer.SplitsBatchFor"/>) they train side by side, sharing the cores, with
     /// the same results as one after the other.
     /// </summary>
-    public static List<TrainedModel>? Train(ComparisonRequest request, ImageDataset data, ComparisonProgress progress)
+    public static List<TrainedModel>? Train(ComparisonRequest request, IImageStore data, ComparisonProgress progress)
     {
         var pending = request.Configs.Select(c => PendingRun.For(RunDir(request.Dir, c), c, data, progress.Note,
             request.TensorBoard ? TensorBoardLog.DefaultEvery : 0)).OfType<PendingRun>().ToList();
@@ -79,7 +79,7 @@ public static class Comparison
     /// Draws the figures, scores the trained pair on <paramref name="data"/>, lets
     /// <paramref name="extend"/> add to the report, writes it, and disposes the runs.
     /// </summary>
-    public static void WriteReport(List<TrainedModel> runs, ImageDataset data, ComparisonRequest request, ComparisonProgress progress,
+    public static void WriteReport(List<TrainedModel> runs, IImageStore data, ComparisonRequest request, ComparisonProgress progress,
         Func<ComparisonReport, ComparisonReport>? extend = null)
     {
         try
@@ -87,8 +87,10 @@ public static class Comparison
             progress.Note("drawing figures and computing scores …");
             var sizes = request.Quick ? new MetricSizes().Scaled(0.2) : new MetricSizes();
             int seed = runs[0].Config.Train.Seed;
+            // What a metric leaves out is the dataset's doing, the same for both models: said once.
+            var said = new HashSet<string>();
             var report = ComparisonBuilder.Build(runs, data, request.Dir, request.CommandLine, request.Quick,
-                m => ModelEvaluation.Evaluate(m, data, [.. MetricSuite.All, "geometry"], seed, sizes));
+                m => ModelEvaluation.Evaluate(m, data, [.. MetricSuite.All, "geometry"], seed, sizes, n => { if (said.Add(n)) progress.Note($"note: {n}"); }));
             if (extend is not null) report = extend(report);
             ReportWriter.Write(report, request.Dir);
             progress.Note($"report: {Path.GetFullPath(Path.Combine(request.Dir, "report.html"))} (and report.md)");
@@ -104,7 +106,7 @@ public static class Comparison
     {
         foreach (var r in pending)
         {
-            var outcome = progress.Show([new ShownRun(r.Title, r.Config.Train.Epochs, r.FirstEpoch,
+            var outcome = progress.Show([new ShownRun(r.Title, r.Config.Train, r.From,
                 (step, epoch) => r.Train(step, epoch, cancel, null))])[0];
             progress.Finished(outcome);
             if (!outcome.Completed) return false;
@@ -123,7 +125,7 @@ public static class Comparison
         var leases = pending.Select(_ => share.Join()).ToList();
         progress.Note($"training {string.Join(" and ", pending.Select(r => r.Title))} side by side on {share.Cores} threads; " +
             "a run that finishes hands its threads to the other (same results as --one-at-a-time)");
-        var outcomes = progress.Show([.. pending.Select((r, i) => new ShownRun(r.Title, r.Config.Train.Epochs, r.FirstEpoch, (step, epoch) =>
+        var outcomes = progress.Show([.. pending.Select((r, i) => new ShownRun(r.Title, r.Config.Train, r.From, (step, epoch) =>
         {
             try { return r.Train(step, epoch, stop.Token, leases[i]); }
             catch { stop.Cancel(); throw; }

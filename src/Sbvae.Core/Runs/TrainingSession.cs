@@ -10,8 +10,8 @@ namespace Sbvae.Runs;
 public sealed record TrainOutcome(bool Completed, TrainingState State, RunFolder Run);
 
 /// <summary>
-/// Connects the trainer to a run folder: starts or resumes a run, writes losses.csv every
-/// epoch and a checkpoint every N epochs, at the end and when interrupted.
+/// Connects the trainer to a run folder: starts or resumes a run, writes losses.csv at every row
+/// (an epoch, or --log-every steps) and a checkpoint every N epochs (or steps), at the end and when interrupted.
 /// </summary>
 public static class TrainingSession
 {
@@ -36,14 +36,15 @@ public static class TrainingSession
         return Train(run, model, config, data, null, onStep, onEpoch, cancel, cores, tensorboardEvery);
     }
 
-    /// <summary>Continues the run in <paramref name="dir"/> from its checkpoint, optionally to more epochs.</summary>
+    /// <summary>Continues the run in <paramref name="dir"/> from its checkpoint, optionally to more epochs (or steps, for a steps run).</summary>
     public static TrainOutcome Resume(string dir, IImageStore data, int? epochs = null,
         Action<StepProgress>? onStep = null, Action<EpochRecord>? onEpoch = null, CancellationToken cancel = default,
-        int tensorboardEvery = TensorBoardLog.DefaultEvery)
+        int tensorboardEvery = TensorBoardLog.DefaultEvery, int? steps = null)
     {
         var run = RunFolder.Open(dir);
-        return Resume(run, run.LoadCheckpoint(), data, epochs is int e ? ResumeChanges.None.Set(TrainingOptions.Epochs, e) : ResumeChanges.None,
-            onStep, onEpoch, cancel, tensorboardEvery: tensorboardEvery);
+        var changes = epochs is int e ? ResumeChanges.None.Set(TrainingOptions.Epochs, e) : ResumeChanges.None;
+        if (steps is int n) changes = changes.Set(TrainingOptions.Steps, n);
+        return Resume(run, run.LoadCheckpoint(), data, changes, onStep, onEpoch, cancel, tensorboardEvery: tensorboardEvery);
     }
 
     /// <summary>Continues <paramref name="run"/> from its already loaded <paramref name="checkpoint"/>.</summary>
@@ -52,6 +53,11 @@ public static class TrainingSession
         int tensorboardEvery = TensorBoardLog.DefaultEvery)
     {
         var config = checkpoint.Config with { Train = changes.Apply(checkpoint.Config.Train) };
+        var kept = checkpoint.Config.Train;
+        if (config.Train.BySteps() != kept.BySteps() || kept.BySteps() && config.Train.Epochs != kept.Epochs)
+            throw new SbvaeException(kept.BySteps()
+                ? "this run counts steps: resume it with --steps, not --epochs"
+                : "this run counts epochs: resume it with --epochs, not --steps");
         config.Train.Validate();
         if (data.Height != config.Model.ImageSize)
             throw new SbvaeException($"the dataset has {data.Height}-pixel images but the run's model expects {config.Model.ImageSize}");
@@ -74,13 +80,21 @@ public static class TrainingSession
         // tensorboardEvery 0: no TensorBoard events (--no-tensorboard).
         var board = tensorboardEvery > 0 ? new TensorBoardLog(run.Dir, tensorboardEvery, trainer.State.GlobalStep) : null;
         if (board is not null) trainer.StepCompleted += board.Step;
+        var train = config.Train;
+        // A steps run checkpoints by steps: the state is already the step's (with its row, if one closed).
+        if (train.BySteps())
+            trainer.StepCompleted += p =>
+            {
+                if (p.GlobalStep % train.CheckpointInterval() == 0 || p.GlobalStep == train.Steps)
+                    Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, trainer.State, trainer.Objective.Critic);
+            };
         if (onStep is not null) trainer.StepCompleted += onStep;
         trainer.EpochCompleted += (record, state) =>
         {
             run.WriteLosses(state.History);
             board?.Epoch(record, state.GlobalStep);
             board?.Samples(model, images, state.GlobalStep);
-            if (state.Epoch % config.Train.CheckpointEvery == 0 || state.Epoch == config.Train.Epochs)
+            if (!train.BySteps() && (state.Epoch % train.CheckpointInterval() == 0 || train.IsDone(state)))
                 Checkpoint.Save(run.CheckpointPath, model, trainer.Optimizer, config, state, trainer.Objective.Critic);
             onEpoch?.Invoke(record);
         };

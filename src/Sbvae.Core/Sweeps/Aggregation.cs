@@ -55,7 +55,7 @@ public static class Aggregation
 {
     public static readonly string[] LossColumns = ["kl", "reconstruction", "loss"];
     /// <summary>losses.csv columns that are not a quantity of the model.</summary>
-    static readonly string[] Bookkeeping = ["epoch", "seconds", "images_per_second"];
+    static readonly string[] Bookkeeping = ["epoch", "step", "seconds", "images_per_second"];
     /// <summary>The plan keys of the objectives' and likelihoods' hyperparameters.</summary>
     static readonly string[] Hyperparameters = ["beta", "gamma", "lambda_od", "lambda_d", "capacity_max", "capacity_steps", "variance", "scale"];
 

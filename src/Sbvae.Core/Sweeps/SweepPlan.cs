@@ -221,7 +221,14 @@ public sealed partial class SweepPlan
                 var config = settings.Aggregate(start, (c, s) => s.Option.Apply(c, s.Value));
                 var experimentOptions = Base.Concat(settings).Aggregate(new ExperimentOptions(), (e, s) => s.Option.ApplyTo(e, s.Value))
                     with { Seed = config.Train.Seed };
-                try { config.Model.CheckHyperparameters(); }
+                try
+                {
+                    config.Model.CheckHyperparameters();
+                    var keys = Base.Concat(settings).Select(s => s.Option.Key).ToHashSet();
+                    if (keys.Contains(TrainingOptions.Epochs.Key) && keys.Contains(TrainingOptions.Steps.Key))
+                        throw new SbvaeException("give epochs or steps, not both");
+                    config.Train.CheckTogether();
+                }
                 catch (SbvaeException e)
                 {
                     string shown = settings.Count == 0 ? "run" : string.Join(", ", settings.Select(s => s.Text));

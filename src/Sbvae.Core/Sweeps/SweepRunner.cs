@@ -14,7 +14,7 @@ public enum EntryAction { AlreadyDone, Trained, Resumed, Interrupted }
 public sealed record EntryOutcome(SweepEntry Entry, EntryAction Action, int FromEpoch, EpochRecord? Last, bool Evaluated);
 
 /// <summary>Shows a training (a progress bar, epoch lines, or nothing): title, epochs, first epoch, the training to run.</summary>
-public delegate TrainOutcome TrainingView(string title, int epochs, int firstEpoch, Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> train);
+public delegate TrainOutcome TrainingView(string title, TrainConfig plan, TrainingState? from, Func<Action<StepProgress>, Action<EpochRecord>, TrainOutcome> train);
 
 /// <summary>
 /// Trains the entries of a plan in DIR/&lt;entry name&gt;: a finished entry is left alone, an
@@ -83,10 +83,10 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
     {
         string run = EntryDir(dir, e);
         if (!File.Exists(Path.Combine(run, "checkpoint.safetensors"))) return "not started";
-        int epoch;
-        try { epoch = Checkpoint.Load(Path.Combine(run, "checkpoint.safetensors")).State.Epoch; }
+        TrainingState state;
+        try { state = Checkpoint.Load(Path.Combine(run, "checkpoint.safetensors")).State; }
         catch (SbvaeException ex) { return $"unreadable checkpoint ({ex.Message})"; }
-        if (epoch < e.Epochs) return $"trained {epoch} of {e.Epochs} epochs";
+        if (!e.Template.Train.IsDone(state)) return $"trained {e.Template.Train.Progress(state)}";
         if (plan.Metrics.Count > 0 && !File.Exists(Path.Combine(run, MetricsFile))) return $"no {MetricsFile}";
         if (plan.Experiment is not null && !File.Exists(Path.Combine(run, ExperimentFile))) return $"no {ExperimentFile}";
         return null;
@@ -123,13 +123,13 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
                 throw new SbvaeException($"'{runDir}' holds a run with another configuration than plan entry {index}");
             from = existing.State.Epoch;
             last = existing.State.History.LastOrDefault();
-            if (from < config.Train.Epochs)
-                outcome = view(title, config.Train.Epochs, from,
+            if (!config.Train.IsDone(existing.State))
+                outcome = view(title, config.Train, existing.State,
                     (step, epoch) => TrainingSession.Resume(run, existing, data, continuation, step, epoch, cancel, tensorboardEvery: Board));
         }
         else
         {
-            outcome = view(title, config.Train.Epochs, 0,
+            outcome = view(title, config.Train, null,
                 (step, epoch) => TrainingSession.Start(runDir, config, data, step, epoch, cancel, tensorboardEvery: Board));
         }
         if (outcome is { Completed: false })

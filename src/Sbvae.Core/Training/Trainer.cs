@@ -40,6 +40,7 @@ public sealed class Trainer : IDisposable
     public TrainingState State { get; private set; }
 
     public event Action<StepProgress>? StepCompleted;
+    /// <summary>A losses.csv row closed: an epoch, or in a steps run --log-every steps (and the last); after <see cref="StepCompleted"/> of its step.</summary>
     public event Action<EpochRecord, TrainingState>? EpochCompleted;
 
     /// <param name="options">The engine's levers; by default those of the run's precision on the model's device.</param>
@@ -50,7 +51,7 @@ public sealed class Trainer : IDisposable
         this.images = images;
         this.config = config;
         Optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
-        Objective = TrainingObjective.For(model.Config, images.Count, (long)config.Epochs * StepsPerEpoch, config.Seed,
+        Objective = TrainingObjective.For(model.Config, images.Count, TotalSteps, config.Seed,
             () => ModelBuilder.BuildDiscriminator(model.Config.Latent, config.Seed, model.parameters().First().device));
         Engine = Engines.ForTraining(model, Optimizer, Objective, options ?? Engines.OptionsFor(config.Precision, model.parameters().First().device), cores);
         State = state ?? new TrainingState();
@@ -64,63 +65,81 @@ public sealed class Trainer : IDisposable
 
     public int StepsPerEpoch => (images.Count + config.Batch - 1) / config.Batch;
 
-    /// <summary>Trains until the configured epoch count; returns false if cancelled first.</summary>
+    /// <summary>The steps the run plans in all: --steps, or the epochs' steps.</summary>
+    public long TotalSteps => config.Steps ?? (long)config.Epochs * StepsPerEpoch;
+
+    /// <summary>Trains until the configured epoch or step count; returns false if cancelled first.</summary>
     public bool Run(CancellationToken cancel)
     {
         model.train();
         using var running = Engine.Start();
-        return RunEpochs(cancel);
+        return RunSteps(cancel);
     }
 
-    private bool RunEpochs(CancellationToken cancel)
+    /// <summary>
+    /// One step after another, the images shuffled afresh at each epoch's start. A loss row
+    /// (<see cref="EpochCompleted"/>) closes at each epoch's end, or in a steps run every
+    /// <see cref="TrainConfig.RowSteps()"/> steps and at the last; the state's sums are the open row's.
+    /// </summary>
+    private bool RunSteps(CancellationToken cancel)
     {
         int n = images.Count, steps = StepsPerEpoch;
-        while (State.Epoch < config.Epochs)
+        bool bySteps = config.BySteps();
+        long rowSteps = config.RowSteps(), last = config.Steps ?? 0;
+        long[] order = [];
+        int orderEpoch = -1;
+        var clock = Stopwatch.StartNew();
+        double secondsBefore = State.EpochSeconds;
+        var s = State;
+        while (!config.IsDone(s))
         {
-            int epoch = State.Epoch;
-            long[] order = Seeds.Permutation(n, config.Seed, epoch);
-            var clock = Stopwatch.StartNew();
-            double secondsBefore = State.EpochSeconds;
-            var s = State;
-            for (int step = s.StepInEpoch; step < steps; step++)
+            if (cancel.IsCancellationRequested)
             {
-                if (cancel.IsCancellationRequested)
-                {
-                    State = s with { EpochSeconds = secondsBefore + clock.Elapsed.TotalSeconds };
-                    return false;
-                }
-                int start = step * config.Batch, count = Math.Min(config.Batch, n - start);
-                StepMarks.Point(StepMarks.StepStart);
-                var sums = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
-                StepMarks.Point(StepMarks.StepEnd);
-                s = s with
-                {
-                    StepInEpoch = step + 1,
-                    GlobalStep = s.GlobalStep + 1,
-                    EpochKlSum = s.EpochKlSum + sums.Kl,
-                    EpochReconSum = s.EpochReconSum + sums.Reconstruction,
-                    EpochLossSum = s.EpochLossSum + sums.Loss,
-                    EpochTermSums = Add(s.EpochTermSums, sums.Terms),
-                    EpochImages = s.EpochImages + count,
-                };
-                State = s;
-                double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
-                StepCompleted?.Invoke(new StepProgress(epoch, step + 1, steps, s.EpochKlSum / s.EpochImages,
-                    s.EpochReconSum / s.EpochImages, s.EpochImages / Math.Max(seconds, 1e-9))
-                {
-                    GlobalStep = s.GlobalStep,
-                    BatchImages = count,
-                    Batch = sums,
-                });
+                State = s with { EpochSeconds = secondsBefore + clock.Elapsed.TotalSeconds };
+                return false;
             }
-            double total = secondsBefore + clock.Elapsed.TotalSeconds;
-            var record = new EpochRecord(epoch + 1, s.EpochKlSum / s.EpochImages, s.EpochReconSum / s.EpochImages,
-                s.EpochLossSum / s.EpochImages, total, s.EpochImages / total)
+            int epoch = s.Epoch, step = s.StepInEpoch;
+            if (orderEpoch != epoch) (order, orderEpoch) = (Seeds.Permutation(n, config.Seed, epoch), epoch);
+            int start = step * config.Batch, count = Math.Min(config.Batch, n - start);
+            StepMarks.Point(StepMarks.StepStart);
+            var sums = TrainStep(order.AsSpan(start, count).ToArray(), s.GlobalStep, epoch);
+            StepMarks.Point(StepMarks.StepEnd);
+            bool epochEnds = step + 1 == steps;
+            s = s with
             {
-                Terms = s.EpochTermSums.ToDictionary(kv => kv.Key, kv => kv.Value / s.EpochImages),
+                Epoch = epochEnds ? epoch + 1 : epoch,
+                StepInEpoch = epochEnds ? 0 : step + 1,
+                GlobalStep = s.GlobalStep + 1,
+                EpochKlSum = s.EpochKlSum + sums.Kl,
+                EpochReconSum = s.EpochReconSum + sums.Reconstruction,
+                EpochLossSum = s.EpochLossSum + sums.Loss,
+                EpochTermSums = Add(s.EpochTermSums, sums.Terms),
+                EpochImages = s.EpochImages + count,
             };
-            State = new TrainingState { Epoch = epoch + 1, GlobalStep = s.GlobalStep, History = [.. s.History, record] };
-            EpochCompleted?.Invoke(record, State);
+            double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
+            var progress = new StepProgress(epoch, step + 1, steps, s.EpochKlSum / s.EpochImages,
+                s.EpochReconSum / s.EpochImages, s.EpochImages / Math.Max(seconds, 1e-9))
+            {
+                GlobalStep = s.GlobalStep,
+                BatchImages = count,
+                Batch = sums,
+            };
+            EpochRecord? row = null;
+            if (bySteps ? s.GlobalStep % rowSteps == 0 || s.GlobalStep == last : epochEnds)
+            {
+                row = new EpochRecord(epoch + 1, s.EpochKlSum / s.EpochImages, s.EpochReconSum / s.EpochImages,
+                    s.EpochLossSum / s.EpochImages, seconds, s.EpochImages / seconds)
+                {
+                    Step = s.GlobalStep,
+                    Terms = s.EpochTermSums.ToDictionary(kv => kv.Key, kv => kv.Value / s.EpochImages),
+                };
+                s = new TrainingState { Epoch = s.Epoch, StepInEpoch = s.StepInEpoch, GlobalStep = s.GlobalStep, History = [.. s.History, row] };
+                secondsBefore = 0;
+                clock.Restart();
+            }
+            State = s;
+            StepCompleted?.Invoke(progress);
+            if (row is not null) EpochCompleted?.Invoke(row, s);
         }
         return true;
     }

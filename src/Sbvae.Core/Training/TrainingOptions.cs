@@ -13,6 +13,12 @@ public static class TrainingOptions
 {
     public static readonly TrainingOption<int> Epochs = Train("epochs", OptionKind.Integer, "Passes over the data (reference 150)",
         t => t.Epochs, (t, v) => t with { Epochs = v }, resumable: true);
+    public static readonly TrainingOption<int?> Steps = Train("steps", OptionKind.Integer,
+        "Optimizer steps to train for, instead of --epochs (the field's dSprites runs: 300000)",
+        t => t.Steps, (t, v) => t with { Steps = v }, resumable: true);
+    public static readonly TrainingOption<int?> LogEvery = Train("log-every", OptionKind.Integer,
+        $"With --steps: steps per losses.csv row and progress line (default {TrainConfig.DefaultLogEvery})",
+        t => t.LogEvery, (t, v) => t with { LogEvery = v });
     public static readonly TrainingOption<int> Latent = Model("latent", OptionKind.Integer, "Latent size k (reference 5)",
         m => m.Latent, (m, v) => m with { Latent = v }, ImportUse.Inferred("Latent size k; inferred from the weights, checked if given"));
     public static readonly TrainingOption<double> Variance = Model("variance", OptionKind.Number, "Fixed decoder variance σ_x² (reference 0.3)",
@@ -35,7 +41,8 @@ public static class TrainingOptions
     public static readonly TrainingOption<bool> Unpadded = Model("unpadded", OptionKind.Flag,
         "Spatial broadcast decoder without padding on a larger grid (the paper's variant)",
         m => m.Unpadded, (m, v) => m with { Unpadded = v }, ImportUse.Inferred("The paper's unpadded broadcast decoder (inferred from the grid size when present)"));
-    public static readonly TrainingOption<int> CheckpointEvery = Train("checkpoint-every", OptionKind.Integer, "Epochs between checkpoints",
+    public static readonly TrainingOption<int?> CheckpointEvery = Train("checkpoint-every", OptionKind.Integer,
+        "Epochs between checkpoints (default 1); with --steps, steps (default: at every losses.csv row)",
         t => t.CheckpointEvery, (t, v) => t with { CheckpointEvery = v });
     public static readonly TrainingOption<string> Precision = Train("precision", OptionKind.Text,
         "Compute precision: fp32, bf16 or auto (bf16 where the CPU has native bf16; weights stay fp32)",
@@ -83,7 +90,7 @@ public static class TrainingOptions
 
     /// <summary>In the order `train --help` lists them and a plan's error message names them.</summary>
     public static readonly IReadOnlyList<TrainingOption> All =
-        [Epochs, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, ImgSize, Channels, SkipBadImages, CacheDir,
+        [Epochs, Steps, LogEvery, Latent, Variance, Beta, Batch, Lr, Seed, Threads, Device, Dataset, ImgSize, Channels, SkipBadImages, CacheDir,
          Unpadded, CheckpointEvery, Precision, Objective, Gamma, LambdaOd, LambdaD, CapacityMax, CapacitySteps, Likelihood, Scale];
 
     static TrainingOption<T> Model<T>(string name, OptionKind kind, string description,

@@ -38,6 +38,9 @@ public class BadInputTests
             Npz.Write(NoImgs, new Dictionary<string, NpyArray> { ["latents_values"] = NpyArray.FromDoubles(new double[2], [2, 1]) });
             File.WriteAllText(Plan, """{"base": {"epochs": 1, "dataset": "tiny16.npz"}, "axes": {"seed": [0, 1]}}""");
             File.WriteAllText(Path.Combine(Root, "plan-unknown.json"), """{"base": {"epochs": 1, "speed": 3}}""");
+            // 16-pixel images with a shape factor only: no position, no colour
+            new ImageDataset(4, 16, 16, 3, new byte[4 * 16 * 16 * 3], ["shape"], [0, 1, 0, 1], [0, 1, 0, 1]).Save(Path.Combine(Root, "nopos.npz"));
+            File.WriteAllText(Path.Combine(Root, "plan-both.json"), """{"base": {"epochs": 1, "dataset": "tiny16.npz"}, "axes": {"steps": [3, 5]}}""");
             File.WriteAllText(Path.Combine(Root, "plan-bad.json"), """{"axes": {"beta": [1, -1]}}""");
             File.WriteAllText(Path.Combine(Root, "plan-nodata.json"), """{"base": {"dataset": "nope.npz"}}""");
             File.WriteAllText(Path.Combine(Root, "plan-other.json"), """{"base": {"epochs": 2, "dataset": "tiny16.npz"}, "axes": {"seed": [0, 1]}}""");
@@ -60,6 +63,8 @@ public class BadInputTests
         yield return ["experiment empty region", "experiment heldout --region 0.01,0.02,0.01,0.02 --dataset {data16} --out {root}/e", "held-out region"];
         yield return ["experiment strength", "experiment dependent --strength 2 --dataset {data16} --out {root}/e", "strength"];
         yield return ["experiment small dataset", "experiment small --dataset {data16} --out {root}/e", "--dataset"];
+        yield return ["experiment heldout without position", "experiment heldout --dataset {root}/nopos.npz --out {root}/e", "needs the factors x, y; the dataset lacks x, y"];
+        yield return ["experiment dependent without colour", "experiment dependent --dataset {root}/nopos.npz --out {root}/e", "lacks x, y, color"];
         yield return ["experiment out is file", "experiment heldout --dataset {data16} --out {existing}", "file"];
         yield return ["unknown precision", "train --decoder sbd --precision fp8 --dataset {data16} --out {root}/x", "precision"];
         yield return ["bench unknown path", "bench --paths fp32,turbo", "turbo"];
@@ -74,6 +79,12 @@ public class BadInputTests
         yield return ["unknown decoder", "train --decoder vit --out {root}/x", "unknown decoder"];
         yield return ["negative epochs", "train --decoder sbd --epochs -1 --out {root}/x", "epochs"];
         yield return ["absurd epochs", "train --decoder sbd --epochs 99999999 --out {root}/x", "epochs"];
+        yield return ["epochs and steps", "train --decoder sbd --epochs 2 --steps 10 --dataset {data16} --out {root}/x", "not both"];
+        yield return ["zero steps", "train --decoder sbd --steps 0 --dataset {data16} --out {root}/x", "steps"];
+        yield return ["log-every without steps", "train --decoder sbd --log-every 5 --dataset {data16} --out {root}/x", "--log-every"];
+        yield return ["resume an epochs run with steps", "train --resume {run} --steps 50", "--epochs"];
+        yield return ["compare epochs and steps", "compare --epochs 1 --steps 3 --dataset {data16} --out {root}/c", "not both"];
+        yield return ["sweep epochs and steps", "sweep {root}/plan-both.json --out {root}/s", "not both"];
         yield return ["zero latent", "train --decoder sbd --latent 0 --out {root}/x", "latent"];
         yield return ["zero batch", "train --decoder sbd --batch 0 --out {root}/x", "batch"];
         yield return ["negative lr", "train --decoder sbd --lr -1 --out {root}/x", "learning rate"];

@@ -69,7 +69,7 @@ public class ObjectiveCliTests
 
         var expected = LossesWithoutTimings(full);
         Assert.Equal(3, expected.Count);
-        Assert.Equal("epoch,kl,reconstruction,loss,mse,disc_accuracy,disc_loss,tc", expected[0]);
+        Assert.Equal("epoch,step,kl,reconstruction,loss,mse,disc_accuracy,disc_loss,tc", expected[0]);
         Assert.Equal(expected, LossesWithoutTimings(resumed));
 
         // The checkpoint holds the discriminator and its Adam, and the resumed run ends where the uninterrupted one does.
@@ -99,7 +99,7 @@ public class ObjectiveCliTests
         }
 
         var (header, rows) = Losses(Run("factorvae", 2, "--objective", "factorvae"));
-        Assert.Equal(["epoch", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse", "disc_accuracy", "disc_loss", "tc"], header);
+        Assert.Equal(["epoch", "step", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse", "disc_accuracy", "disc_loss", "tc"], header);
         Assert.Equal(2, rows.Length);
         Assert.All(rows, row => Assert.All(row, v => Assert.True(double.IsFinite(v))));
         int accuracy = Array.IndexOf(header, "disc_accuracy"), discLoss = Array.IndexOf(header, "disc_loss"), mse = Array.IndexOf(header, "mse");
@@ -108,7 +108,7 @@ public class ObjectiveCliTests
 
         // C(step) = min(5, 5·step/20): each epoch's mean over its 9 steps, rising to the cap.
         (header, rows) = Losses(Run("annealed", 3, "--objective", "annealed", "--capacity-max", "5", "--capacity-steps", "20"));
-        Assert.Equal(["epoch", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse", "capacity"], header);
+        Assert.Equal(["epoch", "step", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse", "capacity"], header);
         var capacity = rows.Select(row => row[Array.IndexOf(header, "capacity")]).ToArray();
         for (int epoch = 0; epoch < 3; epoch++)
         {
@@ -118,13 +118,13 @@ public class ObjectiveCliTests
         Assert.True(capacity[0] < capacity[1] && capacity[1] < capacity[2], string.Join(", ", capacity));
 
         (header, rows) = Losses(Run("dipvae1", 1, "--objective", "dipvae1"));
-        Assert.Equal(["epoch", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse", "dip"], header);
+        Assert.Equal(["epoch", "step", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse", "dip"], header);
         Assert.True(rows[0][Array.IndexOf(header, "dip")] > 0);
 
         (header, rows) = Losses(Run("betavae", 1, "--beta", "2"));
-        Assert.Equal(["epoch", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse"], header);
+        Assert.Equal(["epoch", "step", "kl", "reconstruction", "loss", "seconds", "images_per_second", "mse"], header);
         // the reference logs the mean image's squared error per pixel: the reconstruction term × 2σ_x² / pixels
-        Assert.Equal(rows[0][2] * 2 * 0.3 / (16 * 16 * 3), rows[0][6], 9);
+        Assert.Equal(rows[0][Array.IndexOf(header, "reconstruction")] * 2 * 0.3 / (16 * 16 * 3), rows[0][Array.IndexOf(header, "mse")], 9);
     }
 
     public static TheoryData<string, string, string> BadOptions => new()

@@ -42,7 +42,8 @@ public class TensorBoardLogTests
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], g.i.Encoded.Take(4));
         });
         var csv = File.ReadAllLines(Path.Combine(dir, "losses.csv"));
-        double kl2 = double.Parse(csv[2].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
+        int klColumn = Array.IndexOf(csv[0].Split(','), "kl");
+        double kl2 = double.Parse(csv[2].Split(',')[klColumn], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal((float)kl2, scalars.Single(s => s.Tag == "epoch/kl" && s.Step == 18).Value);
 
         TrainingSession.Resume(dir, data, epochs: 3, cancel: cancel, tensorboardEvery: 4);

@@ -24,7 +24,7 @@ public class TrainingOptionsTests
     };
 
     // An option that only some objective or likelihood uses is given with one of them (alone it is refused).
-    static readonly Dictionary<string, (string Key, string Value)> Companions = new()
+    static readonly Dictionary<string, (string Key, object Value)> Companions = new()
     {
         ["gamma"] = ("objective", "factorvae"),
         ["lambda_od"] = ("objective", "dipvae1"),
@@ -32,6 +32,7 @@ public class TrainingOptionsTests
         ["capacity_max"] = ("objective", "annealed"),
         ["capacity_steps"] = ("objective", "annealed"),
         ["scale"] = ("likelihood", "laplace"),
+        ["log_every"] = ("steps", 1000),
     };
 
     // Config fields that are not declared options, and why.
@@ -63,7 +64,7 @@ public class TrainingOptionsTests
     }
 
     /// <summary>The option another needs beside it, at the value it needs, if any.</summary>
-    static (TrainingOption Option, string Value)? Companion(TrainingOption o) =>
+    static (TrainingOption Option, object Value)? Companion(TrainingOption o) =>
         Companions.TryGetValue(o.Key, out var c) ? (Option(c.Key), c.Value) : null;
 
     /// <summary>The reference configuration with <paramref name="o"/>'s companion, if any.</summary>
@@ -76,7 +77,7 @@ public class TrainingOptionsTests
     static string[] OwnArgs(TrainingOption o) => o.Kind == OptionKind.Flag ? [o.Flag] : [o.Flag, Convert.ToString(Sample(o), CultureInfo.InvariantCulture)!];
 
     /// <summary><paramref name="o"/> at its sample on the command line, with its companion.</summary>
-    static string[] Args(TrainingOption o) => Companion(o) is { } c ? [c.Option.Flag, c.Value, .. OwnArgs(o)] : OwnArgs(o);
+    static string[] Args(TrainingOption o) => Companion(o) is { } c ? [c.Option.Flag, Convert.ToString(c.Value, CultureInfo.InvariantCulture)!, .. OwnArgs(o)] : OwnArgs(o);
 
     static (TrainOptions Options, ParseResult Parse) ParseTrain(params string[] args)
     {
@@ -124,7 +125,7 @@ public class TrainingOptionsTests
     [Fact]
     public void ResumeChangesOnlyHowLongAndHowARunComputes()
     {
-        Assert.Equal(["epochs", "threads", "skip_bad_images", "cache_dir", "precision"], TrainingOptions.All.Where(o => o.Resumable).Select(o => o.Key));
+        Assert.Equal(["epochs", "steps", "threads", "skip_bad_images", "cache_dir", "precision"], TrainingOptions.All.Where(o => o.Resumable).Select(o => o.Key));
         var resumable = TrainingOptions.All.Where(o => o.Resumable).ToList();
         var (options, p) = ParseTrain(["--resume", "run", .. resumable.SelectMany(Args)]);
         options.RefuseChanges(p, RunConfig.Default);
@@ -276,7 +277,7 @@ public class TrainingOptionsTests
         using var after = JsonDocument.Parse(config.ToJson());
         // every key where it was; the objective's settings added to the model's, written even when null (the method's default)
         string[] added = ["model.objective", "model.likelihood", "model.scale", "model.gamma", "model.lambda_od", "model.lambda_d",
-            "model.capacity_max", "model.capacity_steps", "train.img_size", "train.channels", "train.skip_bad_images", "train.cache_dir"];
+            "model.capacity_max", "model.capacity_steps", "train.steps", "train.log_every", "train.img_size", "train.channels", "train.skip_bad_images", "train.cache_dir"];
         Assert.Equal(Names(before.RootElement), Names(after.RootElement).Except(added));
         Assert.Equal(added.Order(), Names(after.RootElement).Except(Names(before.RootElement)).Order());
         Assert.Equal(config, RunConfig.FromJson(config.ToJson(), "config.json"));
