@@ -13,6 +13,19 @@ public interface IGroundTruthData
 
     /// <summary>n rows of NumFactors class indices.</summary>
     int[][] SampleFactors(int n, Random rng);
+
+    /// <summary>n rows of class indices, each drawn uniformly and independently, as disentanglement_lib's grids sample.</summary>
+    static int[][] Uniform(IGroundTruthData data, int n, Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        var rows = new int[n][];
+        for (int i = 0; i < n; i++)
+        {
+            rows[i] = new int[data.NumFactors];
+            for (int j = 0; j < data.NumFactors; j++) rows[i][j] = rng.Next(data.FactorsNumValues[j]);
+        }
+        return rows;
+    }
 }
 
 /// <summary>

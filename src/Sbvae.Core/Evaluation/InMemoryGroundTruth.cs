@@ -37,18 +37,8 @@ public sealed class InMemoryGroundTruth : IGroundTruthData
     public int NumFactors { get; }
     public int[] FactorsNumValues { get; }
 
-    public int[][] SampleFactors(int n, Random rng)
-    {
-        ArgumentNullException.ThrowIfNull(rng);
-        var rows = new int[n][];
-        for (int i = 0; i < n; i++)
-        {
-            rows[i] = new int[NumFactors];
-            for (int j = 0; j < NumFactors; j++)
-                rows[i][j] = rng.Next(FactorsNumValues[j]);
-        }
-        return rows;
-    }
+    public int[][] SampleFactors(int n, Random rng) => IGroundTruthData.Uniform(this, n, rng);
+
 
     /// <summary>Dataset row index of each factor row (the first such row if repeated).</summary>
     public int[] IndicesOf(int[][] factors)

@@ -15,6 +15,8 @@ public sealed class RenderedGroundTruth : IGroundTruthData
 
     public int NumFactors => varying.Length;
     public int[] FactorsNumValues { get; }
+
+    public int[][] SampleFactors(int n, Random rng) => IGroundTruthData.Uniform(this, n, rng);
     /// <summary>Floats per rendered image: 3 × H × W.</summary>
     public int ImageFloats { get; }
 
@@ -43,16 +45,6 @@ public sealed class RenderedGroundTruth : IGroundTruthData
             s.Gather([store.Factors.Row(classes.Select(c => (long)c).ToArray())], image));
     }
 
-    public int[][] SampleFactors(int n, Random rng)
-    {
-        var rows = new int[n][];
-        for (int i = 0; i < n; i++)
-        {
-            rows[i] = new int[NumFactors];
-            for (int j = 0; j < NumFactors; j++) rows[i][j] = rng.Next(FactorsNumValues[j]);
-        }
-        return rows;
-    }
 
     /// <summary>Images for factor rows (over the varying factors) as (n, 3, H, W) floats in [0, 1].</summary>
     public float[] Images(int[][] factors, Random rng)

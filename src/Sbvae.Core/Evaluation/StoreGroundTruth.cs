@@ -21,6 +21,8 @@ public sealed class StoreGroundTruth : IGroundTruthData
     public int NumFactors => varying.Length;
     public int[] FactorsNumValues { get; }
 
+    public int[][] SampleFactors(int n, Random rng) => IGroundTruthData.Uniform(this, n, rng);
+
     StoreGroundTruth(IImageStore store, int[] varying, long[] radix, Dictionary<long, int> rows)
     {
         (this.store, this.varying, this.radix, this.rows) = (store, varying, radix, rows);
@@ -67,16 +69,6 @@ public sealed class StoreGroundTruth : IGroundTruthData
         return new StoreGroundTruth(store, varying, radix, index);
     }
 
-    public int[][] SampleFactors(int n, Random rng)
-    {
-        var sampled = new int[n][];
-        for (int i = 0; i < n; i++)
-        {
-            sampled[i] = new int[NumFactors];
-            for (int j = 0; j < NumFactors; j++) sampled[i][j] = rng.Next(FactorsNumValues[j]);
-        }
-        return sampled;
-    }
 
     /// <summary>The store's row with these classes of the varying factors.</summary>
     public int Row(int[] factors)

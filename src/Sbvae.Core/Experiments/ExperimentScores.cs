@@ -32,10 +32,10 @@ public static class ExperimentScores
                 bool[] inside = xy.Select(p => options.Region.Contains(p[0], p[1])).ToArray();
                 var term = ReconstructionError.PerImage(model, full);
                 var squared = ReconstructionError.PerImageSquaredError(model, full);
-                scores["heldout_inside"] = Mean(term, inside, true);
-                scores["heldout_outside"] = Mean(term, inside, false);
+                scores["heldout_inside"] = HeldOutAnalysis.Mean(term, inside, true);
+                scores["heldout_outside"] = HeldOutAnalysis.Mean(term, inside, false);
                 scores["heldout_ratio"] = scores["heldout_inside"] / scores["heldout_outside"];
-                scores["heldout_mse_ratio"] = Mean(squared, inside, true) / Mean(squared, inside, false);
+                scores["heldout_mse_ratio"] = HeldOutAnalysis.Mean(squared, inside, true) / HeldOutAnalysis.Mean(squared, inside, false);
             }
         }
         return scores;
@@ -43,12 +43,4 @@ public static class ExperimentScores
 
     static double Value(ImageDataset data, int row, int factor) => data.FactorValues[(long)row * data.NumFactors + factor];
 
-    static double Mean(double[] e, bool[] inside, bool wantInside)
-    {
-        double sum = 0;
-        int n = 0;
-        for (int i = 0; i < e.Length; i++)
-            if (inside[i] == wantInside) { sum += e[i]; n++; }
-        return n > 0 ? sum / n : double.NaN;
-    }
 }

@@ -65,7 +65,8 @@ public static class HeldOutAnalysis
         ? "SPEC §4 units"
         : $"the {m.Config.Model.Likelihood} likelihood's −log p(x|z), constants dropped";
 
-    static double Mean(double[] e, bool[] inside, bool wantInside)
+    /// <summary>The mean of the errors of the images inside (or outside) the region.</summary>
+    internal static double Mean(double[] e, bool[] inside, bool wantInside)
     {
         double sum = 0;
         int n = 0;

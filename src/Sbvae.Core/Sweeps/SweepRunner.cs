@@ -101,10 +101,10 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         if (index < 0 || index >= plan.Entries.Count)
             throw new SbvaeException($"index {index} is out of range: the plan has {plan.Entries.Count} entries (0–{plan.Entries.Count - 1})");
         var entry = plan.Entries[index];
-        (ExperimentData Data, string Path)? experiment = entry.Experiment is null ? null : Experiment(entry);
+        (ExperimentData Data, string TrainFile)? experiment = entry.Experiment is null ? null : Experiment(entry);
         var data = experiment?.Data.Train ?? Dataset(entry.Dataset, entry.Template.Train.FolderSettings());
         var config = entry.Config(data.Height);
-        if (experiment is not null) config = config with { Train = config.Train with { Dataset = experiment.Value.Path } };
+        if (experiment is not null) config = config with { Train = config.Train with { Dataset = experiment.Value.TrainFile } };
         if (threads is int t) config = config with { Train = config.Train with { Threads = t } };
         string runDir = EntryDir(dir, entry);
         string title = $"[{index}] {entry.Name}";
@@ -173,7 +173,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
     /// The entry's experiment data, built once per distinct setting and written to DIR/data/&lt;setting&gt;.npz (atomically,
     /// so cluster tasks that build the same file at once agree); the runs name that file as their dataset.
     /// </summary>
-    (ExperimentData Data, string Path) Experiment(SweepEntry entry)
+    (ExperimentData Data, string TrainFile) Experiment(SweepEntry entry)
     {
         var kind = entry.Experiment!.Value;
         var o = entry.ExperimentOptions;
@@ -183,15 +183,15 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
             ExperimentKind.Small => $"object_size={o.ObjectSize}",
             _ => $"strength={o.Strength},seed={o.Seed}",
         };
-        string baseName = entry.Dataset is null ? "" : $",dataset={System.IO.Path.GetFileNameWithoutExtension(entry.Dataset)}";
+        string baseName = entry.Dataset is null ? "" : $",dataset={Path.GetFileNameWithoutExtension(entry.Dataset)}";
         string name = SweepPlan.FolderName(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ExperimentData.Name(kind)},{setting}{baseName}"));
-        string path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, DataDir, name + ".npz"));
+        string path = Path.GetFullPath(Path.Combine(dir, DataDir, name + ".npz"));
         if (!experimentData.TryGetValue(path, out var data))
         {
             data = ExperimentData.Build(kind, o, entry.Dataset is null ? null : Dataset(entry.Dataset, entry.Template.Train.FolderSettings()));
             if (!File.Exists(path))
             {
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 data.Train.Save(path);
             }
             experimentData[path] = data;
