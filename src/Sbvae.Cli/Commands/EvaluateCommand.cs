@@ -1,5 +1,6 @@
 using Sbvae.Engine;
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using Sbvae.Checkpoints;
 using Sbvae.Data;
@@ -68,11 +69,15 @@ public static class EvaluateCommand
                 var data = model.OpenStore(dataset.Path(p), dataset.Folder(p, model.Config.Train));
                 using var closes = data as IDisposable;
                 Action<string> note = n => Console.Error.WriteLine($"sbvae: note: {n}");
-                scores = ModelEvaluation.Evaluate(model, data, names, s, sizes, note);
+                // A full-size store takes minutes: say which score is being computed and how long it has been.
+                var clock = Stopwatch.StartNew();
+                Action<string> starting = n => Console.Error.WriteLine($"sbvae: {n}… ({clock.Elapsed.TotalSeconds:F0} s)");
+                scores = ModelEvaluation.Evaluate(model, data, names, s, sizes, note, starting);
                 // Not a disentanglement metric, but how well the model reconstructs, comparable across likelihoods.
                 // A large store's mean comes from a sample: decoding all of it would take longer than every metric together.
                 if (data.Count > StoreRows.Large) note($"mse on a seeded sample of {MseSample:N0} of the {data.Count:N0} images");
                 var rows = data.Count > StoreRows.Large ? StoreRows.Sample(data.Count, MseSample, s) : StoreRows.Sample(data.Count, data.Count, s);
+                starting("mse");
                 scores["mse"] = ReconstructionError.MeanSquaredError(model, data, [.. rows.Select(i => (long)i)]);
                 source = Path.GetFullPath(dir);
             }

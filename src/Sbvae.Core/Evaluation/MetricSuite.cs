@@ -38,12 +38,17 @@ public static class MetricSuite
         return names;
     }
 
-    /// <summary>Metrics on i.i.d. samples of the factors, each from its own seeded generator.</summary>
-    public static Dictionary<string, double> Sampled(IGroundTruthData data, Representation rep, IEnumerable<string> metrics, int seed, MetricSizes sizes)
+    /// <summary>
+    /// Metrics on i.i.d. samples of the factors, each from its own seeded generator;
+    /// <paramref name="starting"/> hears each metric's name before it runs (some take minutes on a large store).
+    /// </summary>
+    public static Dictionary<string, double> Sampled(IGroundTruthData data, Representation rep, IEnumerable<string> metrics, int seed, MetricSizes sizes,
+        Action<string>? starting = null)
     {
         var scores = new Dictionary<string, double>();
         foreach (var name in metrics)
         {
+            starting?.Invoke(name);
             var rng = new Random(unchecked(seed * 1_000_003 + Array.IndexOf(All, name))); // per metric, stable across runs
             switch (name)
             {

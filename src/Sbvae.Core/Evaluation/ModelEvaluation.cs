@@ -30,16 +30,16 @@ public static class ModelEvaluation
     /// larger), encoded in batches, and says in one line why FactorVAE and BetaVAE are left out.
     /// </summary>
     public static Dictionary<string, double> Evaluate(TrainedModel model, IImageStore store, IReadOnlyList<string> metrics, int seed, MetricSizes sizes,
-        Action<string>? note = null)
+        Action<string>? note = null, Action<string>? starting = null)
     {
-        if (store is ImageDataset data) return Evaluate(model, data, metrics, seed, sizes, note);
+        if (store is ImageDataset data) return Evaluate(model, data, metrics, seed, sizes, note, starting);
         var sampled = metrics.Where(m => m != "geometry").ToList();
         var scores = new Dictionary<string, double>();
         if (sampled.Count > 0)
         {
             using var images = model.Images(store);
             if (StoreGroundTruth.FullGrid(store, out string? whyNot) is { } grid)
-                scores = MetricSuite.Sampled(grid, grid.Encoder(model, images), sampled, seed, sizes);
+                scores = MetricSuite.Sampled(grid, grid.Encoder(model, images), sampled, seed, sizes, starting);
             else if (!store.FactorSizes.Any(s => s > 1))
                 note?.Invoke($"{string.Join(", ", sampled)} left out: the dataset has no factors (an image folder gets them from a factors.csv)");
             else
@@ -61,7 +61,10 @@ public static class ModelEvaluation
         }
         // The probe looks for one object at every middle position among a seeded sample (the store's own images).
         if (metrics.Contains("geometry"))
+        {
+            starting?.Invoke("geometry");
             AddGeometry(model, StoreRows.Take(store, StoreRows.Sample(store.Count, Math.Min(store.Count, GeometrySample), seed)), scores, note);
+        }
         return scores;
     }
 
@@ -71,7 +74,7 @@ public static class ModelEvaluation
     /// metrics that need chosen factor values, saying so through <paramref name="note"/>.
     /// </summary>
     public static Dictionary<string, double> Evaluate(TrainedModel model, ImageDataset data, IReadOnlyList<string> metrics, int seed, MetricSizes sizes,
-        Action<string>? note = null)
+        Action<string>? note = null, Action<string>? starting = null)
     {
         if (data.VaryingFactors.Length == 0)
         {
@@ -90,9 +93,9 @@ public static class ModelEvaluation
         var sampled = metrics.Where(m => m != "geometry").ToList();
         Dictionary<string, double> scores;
         if (IsFullGrid(truth, data))
-            scores = MetricSuite.Sampled(truth, MetricSuite.Lookup(truth, codes), sampled, seed, sizes);
+            scores = MetricSuite.Sampled(truth, MetricSuite.Lookup(truth, codes), sampled, seed, sizes, starting);
         else if (RenderedGroundTruth.For(data) is { } rendered)
-            scores = MetricSuite.Sampled(rendered, Rendered(model, rendered), sampled, seed, sizes);
+            scores = MetricSuite.Sampled(rendered, Rendered(model, rendered), sampled, seed, sizes, starting);
         else
         {
             var left = sampled.Where(NeedObservations.Contains).ToList();
@@ -103,7 +106,11 @@ public static class ModelEvaluation
             var rows = order.Select(i => TruthRow(data, (int)i)).ToArray();
             scores = MetricSuite.AllPoints(order.Select(i => codes[i]).ToArray(), rows, sampled.Except(left), sizes);
         }
-        if (metrics.Contains("geometry")) AddGeometry(model, data, scores, note);
+        if (metrics.Contains("geometry"))
+        {
+            starting?.Invoke("geometry");
+            AddGeometry(model, data, scores, note);
+        }
         return scores;
     }
 

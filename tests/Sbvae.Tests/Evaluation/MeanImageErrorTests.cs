@@ -54,6 +54,9 @@ public class MeanImageErrorTests
         Assert.Equal(ManualMse(model, data), mse, 5);
         Assert.InRange(mse, 1e-6, 1);
         Assert.True(doc.RootElement.GetProperty("metrics").TryGetProperty("mig", out _));
+        // Progress: each score is announced before it runs, in order.
+        int mig = r.Err.IndexOf("sbvae: mig…"), last = r.Err.IndexOf("sbvae: mse…");
+        Assert.True(mig >= 0 && last > mig, r.Err);
     }
 
     [Fact]
