@@ -53,7 +53,8 @@ public static class SweepCommand
             bool locking = !p.GetValue(noLock), tensorBoard = !p.GetValue(noTensorBoard);
             if (jobCount > 1) return SweepWorkers.Run(planFile, dir, plan, jobCount, t, locking, tensorBoard);
 
-            var runner = new SweepRunner(dir, plan, t, TrainingProgress.Run, locking, tensorBoard);
+            // A metric left out (e.g. FactorVAE on a set that is neither a grid nor generated) is said, not silently missing.
+            var runner = new SweepRunner(dir, plan, t, TrainingProgress.Run, locking, tensorBoard, n => Console.Error.WriteLine($"sbvae: note: {n}"));
             using var interrupt = new Interrupt();
             var failed = new List<string>();
             var held = new List<SweepEntry>();

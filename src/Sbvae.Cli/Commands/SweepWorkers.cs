@@ -79,6 +79,7 @@ internal static class SweepWorkers
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is not { Length: > 0 } line) return;
+            if (line.StartsWith("sbvae: note: ", StringComparison.Ordinal)) { Console.Error.WriteLine(line); return; }
             if (worker is not null) worker.LastError = line.StartsWith("sbvae: ", StringComparison.Ordinal) ? line[7..] : line;
         };
         if (!process.Start()) throw new SbvaeException($"could not start a worker for entry {entry.Index}");

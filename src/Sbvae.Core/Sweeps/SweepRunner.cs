@@ -24,7 +24,8 @@ public delegate TrainOutcome TrainingView(string title, TrainConfig plan, Traini
 /// given the same entry do not both write it; <paramref name="lockEntries"/> false is --no-lock,
 /// <paramref name="tensorBoard"/> false --no-tensorboard.
 /// </summary>
-public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null, TrainingView? view = null, bool lockEntries = true, bool tensorBoard = true)
+public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null, TrainingView? view = null, bool lockEntries = true, bool tensorBoard = true,
+    Action<string>? note = null)
 {
     public const string PlanFile = "plan.json";
     public const string MetricsFile = "metrics.json";
@@ -139,7 +140,7 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
         // An experiment's figures and scores use its full independent grid, as `experiment` does.
         var scored = experiment?.Data.Full ?? data;
         bool evaluated = plan.Metrics.Count > 0 && !File.Exists(Path.Combine(runDir, MetricsFile)) && !cancel.IsCancellationRequested;
-        if (evaluated) Evaluate(runDir, scored);
+        if (evaluated) Evaluate(runDir, scored, n => note?.Invoke($"[{entry.Index}] {entry.Name}: {n}"));
         if (experiment is { } e && !File.Exists(Path.Combine(runDir, ExperimentFile)) && !cancel.IsCancellationRequested)
         {
             Dictionary<string, double> values;
@@ -153,12 +154,12 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
     }
 
     /// <summary>The metric suite on the trained model, written as `sbvae evaluate` writes metrics.json.</summary>
-    void Evaluate(string runDir, ImageDataset data)
+    void Evaluate(string runDir, ImageDataset data, Action<string> say)
     {
         var sizes = new MetricSizes().Scaled(plan.MetricSamples);
         Dictionary<string, double> scores;
         using (var model = TrainedModel.Load(runDir))
-            scores = ModelEvaluation.Evaluate(model, data, plan.Metrics, MetricSeed, sizes);
+            scores = ModelEvaluation.Evaluate(model, data, plan.Metrics, MetricSeed, sizes, say);
         var doc = new Dictionary<string, object>
         {
             ["source"] = Path.GetFullPath(runDir),
