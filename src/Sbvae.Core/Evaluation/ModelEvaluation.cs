@@ -140,7 +140,7 @@ public static class ModelEvaluation
     }
 
     /// <summary>Encodes rendered images of the asked factor values, a few hundred at a time.</summary>
-    public static Representation Rendered(TrainedModel model, RenderedGroundTruth truth, int batch = 256) => (factors, rng) =>
+    public static Representation Rendered(TrainedModel model, RenderedGroundTruth truth, int batch = TrainedModel.InferenceBatch) => (factors, rng) =>
     {
         var codes = new float[factors.Length][];
         int side = model.ImageSize;
