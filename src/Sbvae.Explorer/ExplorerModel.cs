@@ -39,7 +39,7 @@ public sealed class ExplorerModel : IDisposable
         int k = model.Latent, n = data.Sample.Length;
         SampleMu = new float[n * k];
         var logVar = new float[n * k];
-        const int batch = TrainedModel.InferenceBatch;
+        int batch = model.InferenceBatch;
         for (int start = 0; start < n; start += batch)
         {
             int b = Math.Min(batch, n - start);

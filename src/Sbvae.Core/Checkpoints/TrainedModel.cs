@@ -25,10 +25,11 @@ public sealed class TrainedModel : IDisposable
     public string Name => ModelConfig.Name(Config.Model.Decoder);
 
     /// <summary>
-    /// Images per inference batch. The fp32 convolutions slow down about fourfold per image from batch 128 up, once
-    /// a batch's activations outgrow the cache (encode: 2,650 against 450 images/s on one core); 32 stays below that.
+    /// Images per inference batch: 16 at 64×64, fewer for larger images. A batch's largest activation must stay under
+    /// the 32 MB up to which <see cref="NativeAllocator"/> keeps freed buffers mapped; above it every layer maps fresh
+    /// pages (the spatial broadcast decoder's 64 channels at 64×64 pass it at 32 images and reconstruct 8× slower).
     /// </summary>
-    public const int InferenceBatch = 32;
+    public int InferenceBatch => Math.Max(1, 16 * 64 * 64 / (ImageSize * ImageSize));
 
     TrainedModel(Vae model, RunConfig config, RunFolder run, TrainingState state, Device device)
     {
@@ -76,11 +77,12 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>μ and log σ² of every image, in dataset order; each (N, k) row-major.</summary>
-    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, int batch = InferenceBatch) => Encode(images, AllRows(images), batch);
+    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, int? batch = null) => Encode(images, AllRows(images), batch);
 
     /// <summary>μ and log σ² of the images at <paramref name="rows"/>, in that order; each (rows, k) row-major.</summary>
-    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, long[] rows, int batch = InferenceBatch)
+    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, long[] rows, int? batchSize = null)
     {
+        int batch = batchSize ?? InferenceBatch;
         var mu = new float[rows.LongLength * Latent];
         var logVar = new float[mu.Length];
         using var noGrad = no_grad();
@@ -96,11 +98,12 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>Decodes μ for every image (not clamped); (N, 3, H, W) row-major.</summary>
-    public float[] Reconstruct(TrainingImages images, int batch = InferenceBatch) => Reconstruct(images, AllRows(images), batch);
+    public float[] Reconstruct(TrainingImages images, int? batch = null) => Reconstruct(images, AllRows(images), batch);
 
     /// <summary>Decodes μ for the images at <paramref name="rows"/> (not clamped); (rows, 3, H, W) row-major.</summary>
-    public float[] Reconstruct(TrainingImages images, long[] rows, int batch = InferenceBatch)
+    public float[] Reconstruct(TrainingImages images, long[] rows, int? batchSize = null)
     {
+        int batch = batchSize ?? InferenceBatch;
         long per = 3L * ImageSize * ImageSize;
         if (rows.LongLength * per > Array.MaxLength)
             throw new SbvaeException($"the reconstructions of {rows.Length:N0} images are {rows.LongLength * per * 4 / 1e9:F1} GB, more than one array holds; pass --count or --indices");

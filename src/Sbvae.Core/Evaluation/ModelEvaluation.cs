@@ -140,8 +140,9 @@ public static class ModelEvaluation
     }
 
     /// <summary>Encodes rendered images of the asked factor values, a few hundred at a time.</summary>
-    public static Representation Rendered(TrainedModel model, RenderedGroundTruth truth, int batch = TrainedModel.InferenceBatch) => (factors, rng) =>
+    public static Representation Rendered(TrainedModel model, RenderedGroundTruth truth, int? batchSize = null) => (factors, rng) =>
     {
+        int batch = batchSize ?? model.InferenceBatch;
         var codes = new float[factors.Length][];
         int side = model.ImageSize;
         using var noGrad = no_grad();

@@ -83,8 +83,9 @@ public sealed class StoreGroundTruth : IGroundTruthData
     /// once, when first asked, and kept (k floats a row): FactorVAE and BetaVAE draw millions of
     /// images, more than the store holds, so this never encodes more than encoding it all would.
     /// </summary>
-    public Representation Encoder(TrainedModel model, TrainingImages images, int batch = TrainedModel.InferenceBatch)
+    public Representation Encoder(TrainedModel model, TrainingImages images, int? batchSize = null)
     {
+        int batch = batchSize ?? model.InferenceBatch;
         int k = model.Latent;
         var codes = new float[(long)store.Count * k];
         var done = new bool[store.Count];

@@ -65,7 +65,7 @@ public class MeanImageErrorTests
         var data = TestData.Tiny();
         string run = Train("recon-error-bernoulli", new ModelConfig { Decoder = DecoderKind.Sbd, Likelihood = "bernoulli" });
         using var model = TrainedModel.Load(run);
-        double[] errors = ReconstructionError.PerImage(model, data, batch: 7);
+        double[] errors = ReconstructionError.PerImage(model, data, batchSize: 7);
         using var images = model.Images(data);
         float[] mean = model.Reconstruct(images); // sigmoid of the logits
         for (int i = 0; i < data.Count; i += 13)

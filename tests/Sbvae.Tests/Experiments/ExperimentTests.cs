@@ -18,7 +18,7 @@ public class ExperimentTests
         TrainingSession.Start(Path.Combine(dir, "run"), new RunConfig(new ModelConfig { Latent = 3, ImageSize = 16, Variance = 0.25 },
             new TrainConfig { Epochs = 1, Threads = 1 }), data, cancel: TestContext.Current.CancellationToken);
         using var model = TrainedModel.Load(Path.Combine(dir, "run"));
-        double[] errors = ReconstructionError.PerImage(model, data, batch: 7);
+        double[] errors = ReconstructionError.PerImage(model, data, batchSize: 7);
         Assert.Equal(data.Count, errors.Length);
         using var images = model.Images(data);
         float[] recon = model.Reconstruct(images);
