@@ -99,6 +99,21 @@ public sealed class Checkpoint
         }
         using var noGrad = no_grad();
         foreach (var (name, t) in target) Copy(Tensors["model." + name], t);
+        RequireFinite(model, "the checkpoint");
+    }
+
+    /// <summary>
+    /// Refuses weights holding NaN or ±∞ (a diverged run saved by other software, or an edited file): every
+    /// code, image and score computed from them would be NaN.
+    /// </summary>
+    public static void RequireFinite(Vae model, string what)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, t) in model.state_dict())
+        {
+            long bad = t.isfinite().logical_not().sum().item<long>();
+            if (bad > 0) throw new SbvaeException($"{what} holds {bad} NaN or infinite values in '{name}': the model cannot be used");
+        }
     }
 
     /// <summary>Restores Adam's moments and step so that training continues exactly.</summary>

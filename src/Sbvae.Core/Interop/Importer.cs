@@ -46,6 +46,7 @@ public static class Importer
 
         using var model = new Vae(modelConfig);
         var notes = ReferenceLayout.LoadInto(sd, model);
+        Checkpoint.RequireFinite(model, $"'{weightFile}'");
         if (sd.Metadata.TryGetValue(Exporter.ObjectiveKey, out var objective) && objective != modelConfig.Objective)
             notes.Add($"the weights were trained with the {objective} objective; the imported run resumes training as {modelConfig.Objective}");
         // Adam's moments start at zero, exactly as a new run's: resuming trains from these weights.
