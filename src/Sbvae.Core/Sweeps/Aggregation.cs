@@ -35,6 +35,9 @@ public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<string> Quantiti
     /// <summary>Every finished entry with its own values (not averaged), in plan order.</summary>
     public IReadOnlyList<RunValues> Runs { get; init; } = [];
 
+    /// <summary>CPU seconds summed over the finished runs that recorded them (<see cref="RunCpuTime"/>), and how many did.</summary>
+    public (double Seconds, int Runs) CpuTime { get; init; }
+
     /// <summary>Every finished run's KL and reconstruction per epoch, the seeds of a configuration in one colour.</summary>
     public IReadOnlyList<LossHistory> Curves { get; init; } = [];
 
@@ -95,6 +98,7 @@ public static class Aggregation
         var runs = new List<RunValues>();
         var experimentValues = new List<string>();
         var curves = new List<LossHistory>();
+        (double Seconds, int Runs) cpuTime = (0, 0);
         var groups = new List<(string Label, IReadOnlyList<PlanSetting> Settings, List<SweepEntry> Entries, List<Dictionary<string, double>> Values)>();
         foreach (var entry in plan.Entries)
         {
@@ -119,6 +123,7 @@ public static class Aggregation
             if (values is null) { missing.Add(new MissingEntry(entry, why!)); continue; }
             groups[g].Values.Add(values);
             runs.Add(new RunValues(entry, settings, values));
+            if (RunCpuTime.Read(SweepRunner.EntryDir(dir, entry)) is double cpu) cpuTime = (cpuTime.Seconds + cpu, cpuTime.Runs + 1);
             curves.Add(Curve(SweepRunner.EntryDir(dir, entry), label, g));
         }
         List<string> quantities = [.. LossColumns, .. terms.OrderBy(t => t == "mse" ? 0 : 1), .. metrics, .. experimentValues];
@@ -130,6 +135,7 @@ public static class Aggregation
             Terms = terms.OrderBy(t => t == "mse" ? 0 : 1).ToList(),
             ExperimentValues = experimentValues,
             Curves = curves,
+            CpuTime = cpuTime,
             Runs = runs.Select(r => r with { Values = quantities.Where(r.Values.ContainsKey).ToDictionary(q => q, q => r.Values[q]) }).ToList(),
         };
     }

@@ -99,6 +99,15 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
     /// </summary>
     public EntryOutcome Run(int index, CancellationToken cancel = default)
     {
+        var cpu = RunCpuTime.Now();
+        var outcome = RunEntry(index, cancel);
+        if (outcome.Action != EntryAction.AlreadyDone || outcome.Evaluated)
+            RunCpuTime.Add(EntryDir(dir, outcome.Entry), RunCpuTime.Now() - cpu);
+        return outcome;
+    }
+
+    EntryOutcome RunEntry(int index, CancellationToken cancel)
+    {
         if (index < 0 || index >= plan.Entries.Count)
             throw new SbvaeException($"index {index} is out of range: the plan has {plan.Entries.Count} entries (0–{plan.Entries.Count - 1})");
         var entry = plan.Entries[index];

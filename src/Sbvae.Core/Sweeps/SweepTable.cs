@@ -62,6 +62,9 @@ public static class SweepTable
                 : "–");
             sb.AppendLine($"| {row.Label} | {row.Finished}/{row.Planned} | {string.Join(" | ", cells)} |");
         }
+        if (s.CpuTime.Runs > 0)
+            sb.AppendLine($"\nCPU time: {s.CpuTime.Seconds / 3600:F2} CPU-hours over the {s.CpuTime.Runs} finished runs that recorded it "
+                + "(cpu.json in each run folder: training and scoring, summed over restarts).");
         if (s.Missing.Count > 0)
         {
             sb.AppendLine($"\nMissing ({s.Missing.Count} of {s.Plan.Entries.Count} entries, not in the statistics):\n");
