@@ -77,12 +77,12 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>μ and log σ² of every image, in dataset order; each (N, k) row-major.</summary>
-    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, int? batch = null) => Encode(images, AllRows(images), batch);
+    public (float[] Mu, float[] LogVar) Encode(TrainingImages images) => Encode(images, AllRows(images));
 
     /// <summary>μ and log σ² of the images at <paramref name="rows"/>, in that order; each (rows, k) row-major.</summary>
-    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, long[] rows, int? batchSize = null)
+    public (float[] Mu, float[] LogVar) Encode(TrainingImages images, long[] rows)
     {
-        int batch = batchSize ?? InferenceBatch;
+        int batch = InferenceBatch;
         var mu = new float[rows.LongLength * Latent];
         var logVar = new float[mu.Length];
         using var noGrad = no_grad();
@@ -98,12 +98,12 @@ public sealed class TrainedModel : IDisposable
     }
 
     /// <summary>Decodes μ for every image (not clamped); (N, 3, H, W) row-major.</summary>
-    public float[] Reconstruct(TrainingImages images, int? batch = null) => Reconstruct(images, AllRows(images), batch);
+    public float[] Reconstruct(TrainingImages images) => Reconstruct(images, AllRows(images));
 
     /// <summary>Decodes μ for the images at <paramref name="rows"/> (not clamped); (rows, 3, H, W) row-major.</summary>
-    public float[] Reconstruct(TrainingImages images, long[] rows, int? batchSize = null)
+    public float[] Reconstruct(TrainingImages images, long[] rows)
     {
-        int batch = batchSize ?? InferenceBatch;
+        int batch = InferenceBatch;
         long per = 3L * ImageSize * ImageSize;
         if (rows.LongLength * per > Array.MaxLength)
             throw new SbvaeException($"the reconstructions of {rows.Length:N0} images are {rows.LongLength * per * 4 / 1e9:F1} GB, more than one array holds; pass --count or --indices");

@@ -61,10 +61,7 @@ public static class ModelEvaluation
         }
         // The probe looks for one object at every middle position among a seeded sample (the store's own images).
         if (metrics.Contains("geometry"))
-        {
-            starting?.Invoke("geometry");
-            AddGeometry(model, StoreRows.Take(store, StoreRows.Sample(store.Count, Math.Min(store.Count, GeometrySample), seed)), scores, note);
-        }
+            AddGeometry(model, StoreRows.Take(store, StoreRows.Sample(store.Count, Math.Min(store.Count, GeometrySample), seed)), scores, note, starting);
         return scores;
     }
 
@@ -106,17 +103,14 @@ public static class ModelEvaluation
             var rows = order.Select(i => TruthRow(data, (int)i)).ToArray();
             scores = MetricSuite.AllPoints(order.Select(i => codes[i]).ToArray(), rows, sampled.Except(left), sizes);
         }
-        if (metrics.Contains("geometry"))
-        {
-            starting?.Invoke("geometry");
-            AddGeometry(model, data, scores, note);
-        }
+        if (metrics.Contains("geometry")) AddGeometry(model, data, scores, note, starting);
         return scores;
     }
 
     /// <summary>geometry_r2 and geometry_extent on the dataset's own probe (<see cref="GeometryProbe.Score"/>).</summary>
-    static void AddGeometry(TrainedModel model, ImageDataset data, Dictionary<string, double> scores, Action<string>? note)
+    static void AddGeometry(TrainedModel model, ImageDataset data, Dictionary<string, double> scores, Action<string>? note, Action<string>? starting)
     {
+        starting?.Invoke("geometry");
         if (GeometryProbe.Score(model, data) is not { } g)
         {
             note?.Invoke("geometry left out: the dataset has no x and y factors (or the code has fewer than 2 latents)");
@@ -140,9 +134,9 @@ public static class ModelEvaluation
     }
 
     /// <summary>Encodes rendered images of the asked factor values, a few hundred at a time.</summary>
-    public static Representation Rendered(TrainedModel model, RenderedGroundTruth truth, int? batchSize = null) => (factors, rng) =>
+    public static Representation Rendered(TrainedModel model, RenderedGroundTruth truth) => (factors, rng) =>
     {
-        int batch = batchSize ?? model.InferenceBatch;
+        int batch = model.InferenceBatch;
         var codes = new float[factors.Length][];
         int side = model.ImageSize;
         using var noGrad = no_grad();

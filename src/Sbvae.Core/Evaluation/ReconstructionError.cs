@@ -48,9 +48,9 @@ public static class ReconstructionError
     }
 
     /// <summary>The mean image's squared error per pixel (and channel) of each image, decoding the encoder mean.</summary>
-    public static double[] PerImageSquaredError(TrainedModel model, ImageDataset data, int? batchSize = null)
+    public static double[] PerImageSquaredError(TrainedModel model, ImageDataset data)
     {
-        int batch = batchSize ?? model.InferenceBatch;
+        int batch = model.InferenceBatch;
         using var images = model.Images(data);
         var errors = new double[images.Count];
         using var noGrad = no_grad();
@@ -71,13 +71,13 @@ public static class ReconstructionError
     /// The mean image's squared error per pixel (and channel), averaged over the dataset: Σ (x − E[x | z = μ(x)])² / (N·C·H·W),
     /// the same quantity as losses.csv's mse but deterministic (the encoder mean, not a sampled code) and over every image.
     /// </summary>
-    public static double MeanSquaredError(TrainedModel model, IImageStore data, int? batchSize = null) =>
-        MeanSquaredError(model, data, Enumerable.Range(0, data.Count).Select(i => (long)i).ToArray(), batchSize);
+    public static double MeanSquaredError(TrainedModel model, IImageStore data) =>
+        MeanSquaredError(model, data, Enumerable.Range(0, data.Count).Select(i => (long)i).ToArray());
 
     /// <summary>The same over the images at <paramref name="rows"/> (a sample of a large store).</summary>
-    public static double MeanSquaredError(TrainedModel model, IImageStore data, long[] rows, int? batchSize = null)
+    public static double MeanSquaredError(TrainedModel model, IImageStore data, long[] rows)
     {
-        int batch = batchSize ?? model.InferenceBatch;
+        int batch = model.InferenceBatch;
         using var images = model.Images(data);
         double sum = 0;
         long pixels = 0;

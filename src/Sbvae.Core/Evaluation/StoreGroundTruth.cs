@@ -83,9 +83,8 @@ public sealed class StoreGroundTruth : IGroundTruthData
     /// once, when first asked, and kept (k floats a row): FactorVAE and BetaVAE draw millions of
     /// images, more than the store holds, so this never encodes more than encoding it all would.
     /// </summary>
-    public Representation Encoder(TrainedModel model, TrainingImages images, int? batchSize = null)
+    public Representation Encoder(TrainedModel model, TrainingImages images)
     {
-        int batch = batchSize ?? model.InferenceBatch;
         int k = model.Latent;
         var codes = new float[(long)store.Count * k];
         var done = new bool[store.Count];
@@ -95,7 +94,7 @@ public sealed class StoreGroundTruth : IGroundTruthData
             var missing = picked.Where(r => !done[r]).Distinct().Select(r => (long)r).ToArray();
             if (missing.Length > 0)
             {
-                var (mu, _) = model.Encode(images, missing, batch);
+                var (mu, _) = model.Encode(images, missing);
                 for (int i = 0; i < missing.Length; i++)
                 {
                     Array.Copy(mu, (long)i * k, codes, missing[i] * k, k);

@@ -109,12 +109,12 @@ public static class Aggregation
             groups[g].Entries.Add(entry);
 
             string? why = SweepRunner.Unfinished(dir, plan, entry);
+            string runDir = SweepRunner.EntryDir(dir, entry);
             Dictionary<string, double>? values = null;
             if (why is null)
             {
                 try
                 {
-                    string runDir = SweepRunner.EntryDir(dir, entry);
                     values = Read(runDir, plan.Metrics.Count > 0, terms, metrics);
                     if (plan.Experiment is not null) ReadExperiment(runDir, values, experimentValues);
                 }
@@ -123,8 +123,8 @@ public static class Aggregation
             if (values is null) { missing.Add(new MissingEntry(entry, why!)); continue; }
             groups[g].Values.Add(values);
             runs.Add(new RunValues(entry, settings, values));
-            if (RunCpuTime.Read(SweepRunner.EntryDir(dir, entry)) is double cpu) cpuTime = (cpuTime.Seconds + cpu, cpuTime.Runs + 1);
-            curves.Add(Curve(SweepRunner.EntryDir(dir, entry), label, g));
+            if (RunCpuTime.Read(runDir) is double cpu) cpuTime = (cpuTime.Seconds + cpu, cpuTime.Runs + 1);
+            curves.Add(Curve(runDir, label, g));
         }
         List<string> quantities = [.. LossColumns, .. terms.OrderBy(t => t == "mse" ? 0 : 1), .. metrics, .. experimentValues];
         var rows = groups.Select(g => new ConfigurationRow(g.Label, g.Settings, g.Entries.Count, g.Values.Count,
