@@ -66,9 +66,19 @@ public static class TrainCommand
             Console.Error.WriteLine($"sbvae: interrupted; checkpoint saved at epoch {outcome.State.Epoch}, step {outcome.State.StepInEpoch}. Continue with: sbvae train --resume {outcome.Run.Dir}");
             return CliApp.Interrupted;
         }
-        var last = outcome.State.History.LastOrDefault();
-        if (last is not null)
-            Console.WriteLine($"done: {outcome.State.Epoch} epochs ({outcome.State.GlobalStep} steps), final kl {last.Kl:F3}, reconstruction {last.Reconstruction:F3}; run folder {outcome.Run.Dir}");
+        Console.WriteLine($"done: {Length(outcome.State)}; run folder {outcome.Run.Dir}");
         return 0;
+    }
+
+    /// <summary>How far training went (--steps can stop inside an epoch) and the last logged losses.</summary>
+    internal static string Length(TrainingState s)
+    {
+        static string Epochs(int n) => n == 1 ? "1 epoch" : $"{n} epochs";
+        string length = s.StepInEpoch == 0 ? $"{Epochs(s.Epoch)} ({s.GlobalStep} steps)"
+            : s.Epoch == 0 ? $"{s.GlobalStep} steps (less than one epoch)"
+            : $"{s.GlobalStep} steps ({Epochs(s.Epoch)} and {s.StepInEpoch} steps of the next)";
+        return s.History.LastOrDefault() is { } last
+            ? $"{length}, final kl {last.Kl:F3}, reconstruction {last.Reconstruction:F3}"
+            : length;
     }
 }

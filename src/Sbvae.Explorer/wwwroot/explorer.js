@@ -134,7 +134,7 @@ class Panel {
 
     const fig = (c, caption) => el('figure', {}, c, el('figcaption', { textContent: caption }));
     this.el = el('div', { class: 'panel', 'data-model': this.model, 'data-decodes': 0 },
-      el('h2', { textContent: `${info.name} \u00b7 ${info.run} \u00b7 k = ${this.k}` }),
+      el('h2', { textContent: [info.name, ...(info.run === info.name ? [] : [info.run]), `k = ${this.k}`].join(' \u00b7 ') }),
       el('div', { class: 'images' }, fig(this.input, 'input'), fig(this.recon, 'reconstruction'), fig(this.decoded, 'decoded z')),
       reset, list,
       el('div', { class: 'pad-controls' }, 'pad ', this.padX, ' \u00d7 ', this.padY, ' colour by ', this.colour),

@@ -71,7 +71,8 @@ public class ExplorerPageTests(ExplorerBrowser browser) : IClassFixture<Explorer
         await single.CloseAsync();
         var pair = await browser.Open(browser.Servers.Pair.Url);
         Assert.Equal(2, await pair.Locator(".panel").CountAsync());
-        Assert.Contains("deconv", await pair.InnerTextAsync(".panel[data-model='1'] h2"));
+        // the run folder is named after its decoder, so the title names it once
+        Assert.Equal("deconv \u00b7 k = 4", await pair.InnerTextAsync(".panel[data-model='1'] h2"));
         // the second panel shows the same input as the first
         Assert.Equal(await pair.EvalOnSelectorAsync<int[]>(".panel[data-model='0'] canvas.input", "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"),
                      await pair.EvalOnSelectorAsync<int[]>(".panel[data-model='1'] canvas.input", "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)"));
