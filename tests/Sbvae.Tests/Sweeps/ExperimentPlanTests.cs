@@ -71,6 +71,12 @@ public class ExperimentPlanTests
             Assert.Equal(values.GetProperty("heldout_inside").GetDouble() / values.GetProperty("heldout_outside").GetDouble(), ratio, 12);
             Assert.True(values.GetProperty("probe_r2").GetDouble() <= 1);
             Assert.True(values.GetProperty("full_mse").GetDouble() > 0);
+            // The reconstruction figure shows the region the runs never saw.
+            using var model = Sbvae.Checkpoints.TrainedModel.Load(SweepRunner.EntryDir(dir, entry));
+            var shown = SweepReconstructions.Shown(entry, model);
+            Assert.Equal(inside, shown.Count);
+            Assert.All(Enumerable.Range(0, shown.Count), i =>
+                Assert.True(region.Contains(shown.FactorValues[i * shown.NumFactors], shown.FactorValues[i * shown.NumFactors + 1])));
         }
 
         var agg = Cli.Run(["aggregate", dir]);
