@@ -21,7 +21,8 @@ public static class SweepTable
         AtomicFile.WriteAllText(tidy, SweepExport.LongCsv(s));
         AtomicFile.WriteAllText(dlib, SweepExport.DlibJson(s));
         string losses = prefix + LossesSuffix;
-        LossCurvesFigure.Save(losses, s.Curves);
+        var labels = FigureLabels(s.Rows);
+        LossCurvesFigure.Save(losses, s.Curves.Select(c => c with { Model = labels.GetValueOrDefault(c.Model, c.Model) }).ToList());
         string reconstructions = prefix + SweepReconstructions.Suffix;
         SweepReconstructions.Save(reconstructions, s, dir);
         return [csv, md, png, tidy, dlib, losses, .. File.Exists(reconstructions) ? [reconstructions] : Array.Empty<string>()];
@@ -74,11 +75,27 @@ public static class SweepTable
     }
 
     /// <summary>The figure's panels: the final KL and reconstruction (their sum, the loss, adds nothing to see), mse and the objective's terms, then each metric.</summary>
-    public static IReadOnlyList<BarPanel> Panels(SweepSummary s) =>
-        s.Quantities.Where(q => q is "kl" or "reconstruction" || !Aggregation.LossColumns.Contains(q))
+    public static IReadOnlyList<BarPanel> Panels(SweepSummary s)
+    {
+        var labels = FigureLabels(s.Rows);
+        return s.Quantities.Where(q => q is "kl" or "reconstruction" || !Aggregation.LossColumns.Contains(q))
             .Select(q => new BarPanel(q switch { "kl" => "final KL", "reconstruction" => "final reconstruction", _ when s.Terms.Contains(q) => "final " + q, _ => q },
-                s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(r.Label, r.Values[q].Mean, r.Values[q].Sd)).ToList()))
+                s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(labels[r.Label], r.Values[q].Mean, r.Values[q].Sd)).ToList()))
             .Where(p => p.Bars.Count > 0).ToList();
+    }
+
+    /// <summary>
+    /// Each configuration's label in the figures: its settings but those every configuration shares (the table
+    /// states them; repeated under every bar and in every legend entry they only crowd the figure), or its full
+    /// label when that leaves nothing.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> FigureLabels(IReadOnlyList<ConfigurationRow> rows)
+    {
+        var shared = rows.Count < 2 ? [] : rows[0].Settings.Select(x => x.Text)
+            .Where(t => rows.All(r => r.Settings.Any(x => x.Text == t))).ToHashSet();
+        return rows.ToDictionary(r => r.Label, r =>
+            r.Settings.Where(x => !shared.Contains(x.Text)).Select(x => x.Text).ToList() is { Count: > 0 } own ? string.Join(",", own) : r.Label);
+    }
 
     /// <summary>"mean ± sd" with the sd to two significant digits and the mean to the same decimal place.</summary>
     internal static string MeanSd(double mean, double sd)

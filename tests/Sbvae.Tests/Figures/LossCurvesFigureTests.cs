@@ -62,4 +62,29 @@ public class LossCurvesFigureTests
         Assert.Equal(ScottPlot.Alignment.UpperRight, LossCurvesFigure.LegendCorner([Math.Log10(8.4), Math.Log10(5.2)], 5.0, 270.0));
         Assert.Equal(ScottPlot.Alignment.UpperRight, LossCurvesFigure.LegendCorner([], double.PositiveInfinity, double.NegativeInfinity));
     }
+
+    [Fact]
+    public void ManyConfigurationsGetDistinctLinesAndOneLegendBesideThePanels()
+    {
+        var styles = Enumerable.Range(0, 40).Select(LossCurvesFigure.Style).ToList();
+        Assert.Equal(40, styles.Distinct().Count());
+
+        var models = Enumerable.Range(0, 12).Select(i => new LossHistory($"object_size={i + 1},decoder=sbd", Decay(20, 30 + i, 5 + i, 0.2), Decay(20, 900, 40 + i, 0.3))).ToList();
+        string path = Path.Combine(Synthetic.SampleDir, "loss_curves_many.png");
+        LossCurvesFigure.Save(path, models);
+        using SKBitmap bmp = Synthetic.DecodeFile(path);
+        Assert.True(bmp.Width > 1250, $"no room for a legend beside the panels: {bmp.Width} px wide");
+        // The legend's text stands right of both panels; inside the KL panel there is none (only lines and axes).
+        var legend = new SKRectI(1200, 0, bmp.Width, bmp.Height);
+        int text = 0;
+        for (int y = legend.Top; y < legend.Bottom; y++)
+            for (int x = legend.Left; x < legend.Right; x++)
+                if (bmp.GetPixel(x, y) is var c && c.Red + c.Green + c.Blue < 3 * 100) text++;
+        Assert.True(text > 12 * 100, $"{text} dark pixels right of the panels: no legend there");
+
+        var few = models.Take(3).ToList();
+        LossCurvesFigure.Save(path, few);
+        using SKBitmap small = Synthetic.DecodeFile(path);
+        Assert.Equal((1200, 500), (small.Width, small.Height));
+    }
 }

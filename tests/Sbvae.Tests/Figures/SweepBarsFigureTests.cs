@@ -39,4 +39,32 @@ public class SweepBarsFigureTests
         }
         Assert.True(starts.Count == labels.Length, $"{starts.Count} separate labels, starting at x = {string.Join(", ", starts)} (axis at y = {axis})");
     }
+
+    [Fact]
+    public void ManyConfigurationsLieDownOneLabelALine()
+    {
+        string png = Path.Combine(TestData.TempDir("bars-lying"), "bars.png");
+        string[] labels = [.. from size in new[] { 2, 3, 4, 6, 8, 12 } from v in new[] { "0.3", "0.03", "1" } from d in new[] { "deconv", "sbd" }
+                              select $"variance={v},object_size={size},decoder={d}"];
+        Assert.True(SweepBarsFigure.Lying(labels.Length));
+        Assert.False(SweepBarsFigure.Lying(12));
+        SweepBarsFigure.Save(png, [new BarPanel("probe_r2", [.. labels.Select((l, i) => new BarValue(l, 0.1 + i / 40.0, 0.01))])]);
+        using var bmp = Synthetic.DecodeFile(png);
+        // One panel stays about a page wide, however many configurations, and grows downwards instead.
+        Assert.InRange(bmp.Width, 500, 1200);
+        Assert.True(bmp.Height >= labels.Length * 20, $"{bmp.Height} px tall for {labels.Length} bars");
+        // The labels sit left of the y axis (the leftmost column that is mostly dark), one text line per bar.
+        int axis = Enumerable.Range(0, bmp.Width).First(x => Enumerable.Range(0, bmp.Height).Count(y => Dark(bmp.GetPixel(x, y))) > bmp.Height / 2);
+        var inked = Enumerable.Range(0, bmp.Height).Select(y => Enumerable.Range(0, axis - 8).Any(x => Dark(bmp.GetPixel(x, y)))).ToArray();
+        int lines = 0, blank = inked.Length;
+        for (int y = 0; y < inked.Length; y++)
+        {
+            if (inked[y] && blank >= 3) lines++;
+            blank = inked[y] ? 0 : blank + 1;
+        }
+        // The axis title ("mean ± sd over seeds") is below the axis, right of it; the panel title is above, centred on the bars.
+        Assert.True(lines == labels.Length, $"{lines} text lines left of the axis at x = {axis}, expected one per bar ({labels.Length})");
+        for (int y = 0; y < bmp.Height; y++)
+            Assert.False(Dark(bmp.GetPixel(0, y)), $"a label runs off the left edge at y = {y}");
+    }
 }

@@ -58,6 +58,10 @@ public class ObjectiveAggregationTests
         var panels = SweepTable.Panels(summary).Select(p => p.Title).ToList();
         Assert.Equal(["final KL", "final reconstruction", "final mse"], panels.Take(3));
         Assert.Contains("final tc", panels);
+        // The figures leave out what every configuration shares (the likelihood here); the table keeps it.
+        Assert.Equal(["objective=betavae,beta=2", "objective=factorvae,gamma=5"], SweepTable.FigureLabels(summary.Rows).Values);
+        Assert.Equal(["objective=betavae,beta=2", "objective=factorvae,gamma=5"], SweepTable.Panels(summary)[0].Bars.Select(b => b.Label));
+        Assert.Equal(summary.Rows[0].Label, SweepTable.FigureLabels(summary.Rows.Take(1).ToList())[summary.Rows[0].Label]);
     }
 
     [Fact]
