@@ -25,7 +25,7 @@ public class ShippedPlansTests
     [InlineData("walkthrough.json", null, 6)]
     [InlineData("complementary.json", null, 24)]
     [InlineData("small.json", Sbvae.Experiments.ExperimentKind.Small, 36)]
-    [InlineData("small-seeds.json", Sbvae.Experiments.ExperimentKind.Small, 24)]
+    [InlineData("small-seeds.json", Sbvae.Experiments.ExperimentKind.Small, 28)]
     [InlineData("dependent.json", Sbvae.Experiments.ExperimentKind.Dependent, 24)]
     [InlineData("heldout.json", Sbvae.Experiments.ExperimentKind.HeldOut, 6)]
     public void TheStudiesPlansRunTheirExperimentOverBothDecoders(string file, Sbvae.Experiments.ExperimentKind? experiment, int entries)
