@@ -49,7 +49,9 @@ public static class SweepCommand
             if (p.GetValue(list)) return List(plan, dir);
             if (dir is null) throw new SbvaeException("give --out DIR, the sweep folder");
             SweepRunner.CheckDatasets(plan);
-            SweepRunner.Prepare(dir, plan);
+            int added = SweepRunner.Prepare(dir, plan);
+            if (added > 0 && only is null)
+                Console.Error.WriteLine($"sbvae: the plan adds {added} entries to the one recorded in {dir}; recorded the new plan, finished runs are kept");
             bool locking = !p.GetValue(noLock), tensorBoard = !p.GetValue(noTensorBoard);
             if (jobCount > 1) return SweepWorkers.Run(planFile, dir, plan, jobCount, t, locking, tensorBoard);
 
@@ -111,7 +113,7 @@ public static class SweepCommand
     static int List(SweepPlan plan, string? dir)
     {
         bool status = dir is not null && File.Exists(Path.Combine(dir, SweepRunner.PlanFile));
-        if (status) SweepRunner.Prepare(dir!, plan);
+        if (status) SweepRunner.Prepare(dir!, plan, record: false);
         foreach (var e in plan.Entries)
         {
             string line = $"{e.Index,4}  {e.Name}";

@@ -47,21 +47,39 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
 
     public static string EntryDir(string dir, SweepEntry e) => Path.Combine(dir, e.Name);
 
-    /// <summary>Writes DIR/plan.json, or checks that the one there is this plan.</summary>
-    public static void Prepare(string dir, SweepPlan plan)
+    /// <summary>
+    /// Writes DIR/plan.json, or checks the one there: the same plan, or one this plan extends (seeds or sizes added),
+    /// which <paramref name="record"/> then replaces. Returns how many entries the plan adds to the recorded one.
+    /// </summary>
+    public static int Prepare(string dir, SweepPlan plan, bool record = true)
     {
         if (File.Exists(dir)) throw new SbvaeException($"'{dir}' is a file, not a folder");
         string path = Path.Combine(dir, PlanFile);
         string json = plan.ToJson();
+        int added = plan.Entries.Count;
         if (File.Exists(path))
         {
             var existing = SweepPlan.Parse(File.ReadAllText(path), path, dir);
-            if (existing.ToJson() != json)
-                throw new SbvaeException($"'{dir}' holds a different plan ({PlanFile}); choose another --out or delete that folder");
-            return;
+            if (existing.ToJson() == json) return 0;
+            if (!Extends(plan, existing))
+                throw new SbvaeException($"'{dir}' holds a different plan ({PlanFile}), which this one does not extend; choose another --out or delete that folder");
+            added -= existing.Entries.Count;
         }
-        AtomicFile.WriteAllText(path, json);
+        if (record) AtomicFile.WriteAllText(path, json);
+        return added;
     }
+
+    /// <summary>
+    /// Whether <paramref name="plan"/> runs every entry of <paramref name="recorded"/> as it did — same name, configuration
+    /// and experiment settings, scored with the same metrics — and more besides. Entry indices may move: the runs are
+    /// found by name.
+    /// </summary>
+    public static bool Extends(SweepPlan plan, SweepPlan recorded) =>
+        plan.Entries.Count > recorded.Entries.Count
+        && plan.Experiment == recorded.Experiment
+        && plan.Metrics.SequenceEqual(recorded.Metrics)
+        && plan.MetricSamples == recorded.MetricSamples
+        && recorded.Entries.All(r => plan.Entries.Any(e => e.Name == r.Name && e.Template == r.Template && e.ExperimentOptions == r.ExperimentOptions));
 
     /// <summary>Refuses a plan whose datasets are missing before any entry starts.</summary>
     public static void CheckDatasets(SweepPlan plan)

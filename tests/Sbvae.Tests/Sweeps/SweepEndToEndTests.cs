@@ -126,6 +126,45 @@ public class SweepEndToEndTests
     }
 
     [Fact]
+    public void APlanThatOnlyAddsEntriesExtendsTheFolderAndKeepsItsRuns()
+    {
+        string root = TestData.TempDir("sweep-extend");
+        TestData.Tiny().Save(Path.Combine(root, "tiny.npz"));
+        string planFile = Path.Combine(root, "plan.json"), dir = Path.Combine(root, "out");
+        static string Plan(string seeds) =>
+            $$$"""{"base": {"epochs": 1, "dataset": "tiny.npz", "latent": 3, "batch": 16, "threads": 1, "decoder": "deconv"}, "axes": {"seed": [{{{seeds}}}]}}""";
+        File.WriteAllText(planFile, Plan("0"));
+        var first = Cli.Run("sweep", planFile, "--out", dir, "--threads", "1");
+        Assert.True(first.ExitCode == 0, first.Err);
+        string seed0 = Path.Combine(dir, SweepPlan.Load(planFile).Entries[0].Name, "checkpoint.safetensors");
+        byte[] trained = File.ReadAllBytes(seed0);
+
+        // Listing an extended plan says what is left without recording it.
+        File.WriteAllText(planFile, Plan("0, 1"));
+        string recorded = File.ReadAllText(Path.Combine(dir, SweepRunner.PlanFile));
+        var list = Cli.Run("sweep", planFile, "--out", dir, "--list");
+        Assert.True(list.ExitCode == 0, list.Err);
+        Assert.Contains("done", list.Out.Split('\n')[0]);
+        Assert.Contains("not started", list.Out.Split('\n')[1]);
+        Assert.Equal(recorded, File.ReadAllText(Path.Combine(dir, SweepRunner.PlanFile)));
+
+        var second = Cli.Run("sweep", planFile, "--out", dir, "--threads", "1");
+        Assert.True(second.ExitCode == 0, second.Err);
+        Assert.Contains("adds 1 entries", second.Err);
+        Assert.Contains("already trained", second.Out);
+        Assert.Equal(trained, File.ReadAllBytes(seed0)); // the finished run is kept as it was
+        Assert.Equal(SweepPlan.Load(planFile).ToJson(), SweepRunner.LoadPlan(dir).ToJson());
+        Assert.Equal(2, Aggregation.Collect(dir).Rows.Single().Finished);
+
+        // Dropping an entry, or changing how the recorded ones train, is not an extension.
+        File.WriteAllText(planFile, Plan("1"));
+        Assert.Contains("does not extend", Cli.Run("sweep", planFile, "--out", dir).Err);
+        File.WriteAllText(planFile, Plan("0, 1, 2").Replace("\"epochs\": 1", "\"epochs\": 2"));
+        Assert.Contains("does not extend", Cli.Run("sweep", planFile, "--out", dir).Err);
+        Assert.Equal(2, SweepPlan.Load(Path.Combine(dir, SweepRunner.PlanFile)).Entries.Count);
+    }
+
+    [Fact]
     public void ListPrintsEachEntryWithItsIndex()
     {
         string root = TestData.TempDir("sweep-list");
