@@ -38,8 +38,11 @@ public sealed record SweepSummary(SweepPlan Plan, IReadOnlyList<string> Quantiti
     /// <summary>CPU seconds summed over the finished runs that recorded them (<see cref="RunCpuTime"/>), and how many did.</summary>
     public (double Seconds, int Runs) CpuTime { get; init; }
 
-    /// <summary>Every finished run's KL and reconstruction per epoch, the seeds of a configuration in one colour.</summary>
+    /// <summary>Every finished run's KL and reconstruction per epoch under its configuration's figure label, the seeds of a configuration in one colour.</summary>
     public IReadOnlyList<LossHistory> Curves { get; init; } = [];
+
+    /// <summary>Each row's label in the figures (<see cref="SweepTable.FigureLabels"/>), by <see cref="ConfigurationRow.Label"/>.</summary>
+    public IReadOnlyDictionary<string, string> FigureLabels { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The quantities an experiment plan's entries recorded in experiment.json (the held-out ratio, the probe's R², …).</summary>
     public IReadOnlyList<string> ExperimentValues { get; init; } = [];
@@ -130,11 +133,13 @@ public static class Aggregation
         var rows = groups.Select(g => new ConfigurationRow(g.Label, g.Settings, g.Entries.Count, g.Values.Count,
             quantities.Select(q => (q, xs: g.Values.Where(v => v.ContainsKey(q)).Select(v => v[q]).ToList()))
                 .Where(p => p.xs.Count > 0).ToDictionary(p => p.q, p => Stat.Of(p.xs)))).ToList();
+        var figureLabels = SweepTable.FigureLabels(rows);
         return new SweepSummary(plan, quantities, rows, missing)
         {
             Terms = terms.OrderBy(t => t == "mse" ? 0 : 1).ToList(),
             ExperimentValues = experimentValues,
-            Curves = curves,
+            FigureLabels = figureLabels,
+            Curves = curves.Select(c => c with { Model = figureLabels[c.Model] }).ToList(),
             CpuTime = cpuTime,
             Runs = runs.Select(r => r with { Values = quantities.Where(r.Values.ContainsKey).ToDictionary(q => q, q => r.Values[q]) }).ToList(),
         };

@@ -21,7 +21,6 @@ public static class SweepReconstructions
         var images = new List<float[]>();
         var labels = new List<string>();
         int? side = null;
-        var figureLabels = SweepTable.FigureLabels(s.Rows);
         foreach (var row in s.Rows)
         {
             var run = s.Runs.FirstOrDefault(r => r.Settings.Count == row.Settings.Count && r.Settings.Zip(row.Settings).All(p => p.First == p.Second));
@@ -38,7 +37,7 @@ public static class SweepReconstructions
             int per = 3 * data.Height * data.Width;
             images.AddRange(picks.Select((_, i) => DatasetImages.Chw(chosen, i)));
             images.AddRange(picks.Select((_, i) => recon.AsSpan(i * per, per).ToArray().Select(v => Math.Clamp(v, 0f, 1f)).ToArray()));
-            labels.Add(figureLabels[row.Label]);
+            labels.Add(s.FigureLabels[row.Label]);
         }
         if (side is not int size) return;
         ImageGrid.SavePng(png, images, size, 2 * PerRow, scale: size < 64 ? 2 : 1, rowLabels: labels);

@@ -21,8 +21,7 @@ public static class SweepTable
         AtomicFile.WriteAllText(tidy, SweepExport.LongCsv(s));
         AtomicFile.WriteAllText(dlib, SweepExport.DlibJson(s));
         string losses = prefix + LossesSuffix;
-        var labels = FigureLabels(s.Rows);
-        LossCurvesFigure.Save(losses, s.Curves.Select(c => c with { Model = labels.GetValueOrDefault(c.Model, c.Model) }).ToList());
+        LossCurvesFigure.Save(losses, s.Curves);
         string reconstructions = prefix + SweepReconstructions.Suffix;
         SweepReconstructions.Save(reconstructions, s, dir);
         return [csv, md, png, tidy, dlib, losses, .. File.Exists(reconstructions) ? [reconstructions] : Array.Empty<string>()];
@@ -75,14 +74,11 @@ public static class SweepTable
     }
 
     /// <summary>The figure's panels: the final KL and reconstruction (their sum, the loss, adds nothing to see), mse and the objective's terms, then each metric.</summary>
-    public static IReadOnlyList<BarPanel> Panels(SweepSummary s)
-    {
-        var labels = FigureLabels(s.Rows);
-        return s.Quantities.Where(q => q is "kl" or "reconstruction" || !Aggregation.LossColumns.Contains(q))
+    public static IReadOnlyList<BarPanel> Panels(SweepSummary s) =>
+        s.Quantities.Where(q => q is "kl" or "reconstruction" || !Aggregation.LossColumns.Contains(q))
             .Select(q => new BarPanel(q switch { "kl" => "final KL", "reconstruction" => "final reconstruction", _ when s.Terms.Contains(q) => "final " + q, _ => q },
-                s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(labels[r.Label], r.Values[q].Mean, r.Values[q].Sd)).ToList()))
+                s.Rows.Where(r => r.Values.ContainsKey(q)).Select(r => new BarValue(s.FigureLabels[r.Label], r.Values[q].Mean, r.Values[q].Sd)).ToList()))
             .Where(p => p.Bars.Count > 0).ToList();
-    }
 
     /// <summary>
     /// Each configuration's label in the figures: its settings but those every configuration shares (the table
