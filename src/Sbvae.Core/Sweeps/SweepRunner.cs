@@ -49,21 +49,22 @@ public sealed class SweepRunner(string dir, SweepPlan plan, int? threads = null,
 
     /// <summary>
     /// Writes DIR/plan.json, or checks the one there: the same plan, or one this plan extends (seeds or sizes added),
-    /// which <paramref name="record"/> then replaces. Returns how many entries the plan adds to the recorded one.
+    /// which <paramref name="record"/> then replaces. Returns how many entries the plan adds to the recorded one (0 when
+    /// there was none).
     /// </summary>
     public static int Prepare(string dir, SweepPlan plan, bool record = true)
     {
         if (File.Exists(dir)) throw new SbvaeException($"'{dir}' is a file, not a folder");
         string path = Path.Combine(dir, PlanFile);
         string json = plan.ToJson();
-        int added = plan.Entries.Count;
+        int added = 0;
         if (File.Exists(path))
         {
             var existing = SweepPlan.Parse(File.ReadAllText(path), path, dir);
             if (existing.ToJson() == json) return 0;
             if (!Extends(plan, existing))
                 throw new SbvaeException($"'{dir}' holds a different plan ({PlanFile}), which this one does not extend; choose another --out or delete that folder");
-            added -= existing.Entries.Count;
+            added = plan.Entries.Count - existing.Entries.Count;
         }
         if (record) AtomicFile.WriteAllText(path, json);
         return added;

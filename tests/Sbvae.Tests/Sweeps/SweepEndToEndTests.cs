@@ -136,6 +136,7 @@ public class SweepEndToEndTests
         File.WriteAllText(planFile, Plan("0"));
         var first = Cli.Run("sweep", planFile, "--out", dir, "--threads", "1");
         Assert.True(first.ExitCode == 0, first.Err);
+        Assert.DoesNotContain("adds", first.Err); // a new folder has no recorded plan to extend
         string seed0 = Path.Combine(dir, SweepPlan.Load(planFile).Entries[0].Name, "checkpoint.safetensors");
         byte[] trained = File.ReadAllBytes(seed0);
 
